@@ -1,0 +1,180 @@
+#include "aws/pipeline.h"
+
+#include <boost/json.hpp>
+#include <exception>
+
+#include "aws/protocol/auth_errors.h"
+#include "aws/protocol/json_writer.h"
+
+namespace sagetrail::aws {
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::string_view kHealthPath = "/_sagetrail/health";
+
+}  // namespace
+
+Pipeline::Pipeline(const ServiceRouter& router, const sigv4::Verifier& verifier,
+                   const Clock& clock, Random& random, AuditSink& audit, std::string version_info)
+    : router_(router),
+      verifier_(verifier),
+      clock_(clock),
+      random_(random),
+      audit_(audit),
+      version_info_(std::move(version_info)) {}
+
+http::Response Pipeline::HealthResponse() const {
+  http::Response r;
+  r.status = 200;
+  r.headers.push_back({"Content-Type", "application/json"});
+  r.body = "{\"status\":\"ok\",\"version\":";
+  JsonWriter::AppendEscaped(version_info_, &r.body);
+  r.body += "}";
+  return r;
+}
+
+void Pipeline::Handle(http::Request request, http::Responder respond) {
+  // The one unsigned route.
+  if (request.path() == kHealthPath && (request.method == "GET" || request.method == "HEAD")) {
+    respond(HealthResponse());
+    return;
+  }
+
+  auto ctx = std::make_shared<RequestContext>();
+  ctx->request_id = random_.Uuid();
+  ctx->received_at = clock_.Now();
+  ctx->source_ip = request.remote_ip;
+  ctx->user_agent = std::string(request.HeaderOr("user-agent"));
+  ctx->http = std::move(request);
+
+  const ServiceEntry* entry = router_.Route(ctx->http);
+  if (entry == nullptr) {
+    // No service claims the request. Authentication failures still come first.
+    const ProtocolCodec& codec = router_.fallback_codec();
+    auto scope = sigv4::PeekScope(ctx->http);
+    if (!scope) {
+      sigv4::AuthFailure missing;
+      respond(codec.SerializeError(
+          nullptr, AuthErrorFor(Protocol::kJson, false, missing), ctx->request_id));
+      return;
+    }
+    respond(codec.SerializeError(
+        nullptr,
+        AwsError::UnknownOperation("Unknown operation " +
+                                   std::string(ctx->http.HeaderOr("x-amz-target"))),
+        ctx->request_id));
+    return;
+  }
+  ctx->service = entry->model;
+  ctx->codec = entry->codec;
+  const ProtocolCodec& codec = *entry->codec;
+
+  // Authenticate: nothing but the health check is served unsigned.
+  auto verified =
+      verifier_.Verify(ctx->http, {entry->model->metadata().signing_name, entry->s3});
+  if (!verified.ok()) {
+    respond(codec.SerializeError(
+        entry->model, AuthErrorFor(entry->model->protocol(), entry->s3, verified.error()),
+        ctx->request_id));
+    return;
+  }
+  ctx->authenticated = true;
+  ctx->credential = verified->credential;
+  ctx->identity = ctx->credential->identity;
+  ctx->account_id = ctx->identity.account_id;
+  ctx->region = std::move(verified->region);
+
+  auto op = codec.ResolveOperation(*entry->model, ctx->http);
+  if (!op.ok()) {
+    respond(codec.SerializeError(entry->model, op.error(), ctx->request_id));
+    return;
+  }
+  ctx->operation = *op;
+
+  // From here on the call is recorded, whatever its outcome.
+  auto input = codec.ParseInput(*entry->model, *ctx->operation, ctx->http);
+  if (!input.ok()) {
+    ctx->error = std::move(input).error();
+    return Finish(std::move(ctx), *entry, std::move(respond));
+  }
+  ctx->input = std::move(input).value();
+
+  if (auto invalid = entry->validator->Validate(ctx->operation->input, ctx->input)) {
+    ctx->error = std::move(*invalid);
+    return Finish(std::move(ctx), *entry, std::move(respond));
+  }
+
+  if (entry->service == nullptr || !entry->service->Implements(ctx->operation->name)) {
+    ctx->error = AwsError::NotImplemented("sagetrail does not implement " +
+                                          entry->model->metadata().service_id + " operation " +
+                                          ctx->operation->name + " yet");
+    return Finish(std::move(ctx), *entry, std::move(respond));
+  }
+
+  // Handlers report failures as values; an exception here is a bug, answered as a server fault
+  // rather than allowed to cross the request path.
+  try {
+    auto result = entry->service->Invoke(*ctx);
+    if (result.ok()) {
+      ctx->output = std::move(result).value();
+    } else {
+      ctx->error = std::move(result).error();
+    }
+  } catch (const std::exception& e) {
+    ctx->error = AwsError::InternalFailure("Internal error while handling " +
+                                           ctx->operation->name + ": " + e.what());
+  } catch (...) {
+    ctx->error = AwsError::InternalFailure("Internal error while handling " +
+                                           ctx->operation->name);
+  }
+  Finish(std::move(ctx), *entry, std::move(respond));
+}
+
+void Pipeline::Finish(std::shared_ptr<RequestContext> ctx, const ServiceEntry& entry,
+                      http::Responder respond) {
+  ctx->completed_at = clock_.Now();
+  http::Response response =
+      ctx->error ? entry.codec->SerializeError(entry.model, *ctx->error, ctx->request_id)
+                 : entry.codec->SerializeOutput(*entry.model, *ctx->operation, ctx->output,
+                                                ctx->request_id);
+  const ProtocolCodec* codec = entry.codec;
+  const ServiceModel* model = entry.model;
+  std::string request_id = ctx->request_id;
+  // The response waits for the durable audit record.
+  audit_.Record(std::move(ctx), [respond = std::move(respond), response = std::move(response),
+                                 codec, model, request_id](Status status) mutable {
+    if (!status.ok()) {
+      respond(codec->SerializeError(
+          model,
+          AwsError::ServiceUnavailable(
+              "The request could not be recorded in the audit log, so it was not acknowledged: " +
+              status.message()),
+          request_id));
+      return;
+    }
+    respond(std::move(response));
+  });
+}
+
+http::Response Pipeline::Reject(int status, std::string_view reason,
+                                const http::Request& partial) {
+  std::string request_id = random_.Uuid();
+  std::string code = status == 413   ? "RequestEntityTooLarge"
+                     : status == 431 ? "RequestHeaderFieldsTooLarge"
+                                     : "MalformedHttpRequest";
+  AwsError error{code, std::string(reason), status, true};
+  const ProtocolCodec* codec = &router_.fallback_codec();
+  const ServiceModel* model = nullptr;
+  if (!partial.method.empty()) {
+    if (const ServiceEntry* entry = router_.Route(partial)) {
+      codec = entry->codec;
+      model = entry->model;
+    }
+  }
+  http::Response r = codec->SerializeError(model, error, request_id);
+  r.close = true;
+  return r;
+}
+
+}  // namespace sagetrail::aws

@@ -1,0 +1,165 @@
+#include "aws/protocol/auth_errors.h"
+
+#include <chrono>
+
+#include "common/crypto.h"
+#include "common/time_format.h"
+
+namespace sagetrail::aws {
+namespace {
+
+using sigv4::AuthFailure;
+using sigv4::AuthFailureKind;
+
+constexpr char kMismatch[] =
+    "The request signature we calculated does not match the signature you provided. Check your "
+    "AWS Secret Access Key and signing method. Consult the service documentation for details.";
+constexpr char kInvalidKey[] = "The security token included in the request is invalid.";
+constexpr char kInvalidToken[] = "The security token included in the request is invalid";
+constexpr char kExpiredToken[] = "The security token included in the request is expired";
+
+// "Signature expired: <t> is now earlier than <now - W> (<now> - W min.)"; JSON services print
+// a 5-minute window, query services 15 (see docs/compatibility.md).
+std::string SkewMessage(const AuthFailure& f, int window_minutes) {
+  auto window = std::chrono::minutes(window_minutes);
+  std::string w = std::to_string(window_minutes);
+  if (f.kind == AuthFailureKind::kExpired || f.kind == AuthFailureKind::kPresignExpired) {
+    return "Signature expired: " + f.amz_date + " is now earlier than " +
+           FormatAmzDate(f.server_time - window) + " (" + FormatAmzDate(f.server_time) + " - " +
+           w + " min.)";
+  }
+  return "Signature not yet current: " + f.amz_date + " is still later than " +
+         FormatAmzDate(f.server_time + window) + " (" + FormatAmzDate(f.server_time) + " + " + w +
+         " min.)";
+}
+
+std::string MismatchWithAppendix(const AuthFailure& f) {
+  return std::string(kMismatch) + "\n\nThe Canonical String for this request should have been\n'" +
+         f.canonical_request + "'\n\nThe String-to-Sign should have been\n'" + f.string_to_sign +
+         "'\n";
+}
+
+std::string SpacedHex(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() * 3);
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned char c : s) {
+    if (!out.empty()) out.push_back(' ');
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 0xf]);
+  }
+  return out;
+}
+
+AwsError JsonError(const AuthFailure& f) {
+  switch (f.kind) {
+    case AuthFailureKind::kMissing:
+      return {"MissingAuthenticationTokenException", "Missing Authentication Token", 400};
+    case AuthFailureKind::kIncomplete:
+      return {"IncompleteSignatureException", f.message, 400};
+    case AuthFailureKind::kExpired:
+    case AuthFailureKind::kNotYetValid:
+    case AuthFailureKind::kPresignExpired:
+      return {"InvalidSignatureException", SkewMessage(f, 5), 400};
+    case AuthFailureKind::kInvalidSignature:
+    case AuthFailureKind::kContentHashMismatch:
+      return {"InvalidSignatureException", f.message, 400};
+    case AuthFailureKind::kSignatureMismatch:
+      return {"InvalidSignatureException", MismatchWithAppendix(f), 400};
+    case AuthFailureKind::kUnknownAccessKey:
+      return {"UnrecognizedClientException", kInvalidKey, 400};
+    case AuthFailureKind::kInvalidToken:
+      return {"UnrecognizedClientException", kInvalidToken, 400};
+    case AuthFailureKind::kExpiredToken:
+      return {"ExpiredTokenException", kExpiredToken, 400};
+  }
+  return {"InvalidSignatureException", f.message, 400};
+}
+
+AwsError QueryError(const AuthFailure& f) {
+  switch (f.kind) {
+    case AuthFailureKind::kMissing:
+      return {"MissingAuthenticationToken", "Request is missing Authentication Token", 403};
+    case AuthFailureKind::kIncomplete:
+      return {"IncompleteSignature", f.message, 400};
+    case AuthFailureKind::kExpired:
+    case AuthFailureKind::kNotYetValid:
+    case AuthFailureKind::kPresignExpired:
+      return {"SignatureDoesNotMatch", SkewMessage(f, 15), 403};
+    case AuthFailureKind::kInvalidSignature:
+    case AuthFailureKind::kContentHashMismatch:
+      return {"SignatureDoesNotMatch", f.message, 403};
+    case AuthFailureKind::kSignatureMismatch:
+      return {"SignatureDoesNotMatch", MismatchWithAppendix(f), 403};
+    case AuthFailureKind::kUnknownAccessKey:
+      return {"InvalidClientTokenId", kInvalidKey, 403};
+    case AuthFailureKind::kInvalidToken:
+      return {"InvalidClientTokenId", kInvalidToken, 403};
+    case AuthFailureKind::kExpiredToken:
+      return {"ExpiredToken", kExpiredToken, 403};
+  }
+  return {"SignatureDoesNotMatch", f.message, 403};
+}
+
+AwsError S3Error(const AuthFailure& f) {
+  AwsError e;
+  switch (f.kind) {
+    case AuthFailureKind::kMissing:
+      return {"AccessDenied", "Access Denied", 403};
+    case AuthFailureKind::kIncomplete:
+      if (f.message.rfind("AWS query-string", 0) == 0 || f.message.rfind("X-Amz-Expires", 0) == 0) {
+        return {"AuthorizationQueryParametersError", f.message, 400};
+      }
+      return {"AuthorizationHeaderMalformed", "The authorization header is malformed; " + f.message,
+              400};
+    case AuthFailureKind::kExpired:
+    case AuthFailureKind::kNotYetValid:
+      e = {"RequestTimeTooSkewed",
+           "The difference between the request time and the current time is too large.", 403};
+      e.extra = {{"RequestTime", f.amz_date},
+                 {"ServerTime", FormatIso8601(f.server_time)},
+                 {"MaxAllowedSkewMilliseconds", "900000"}};
+      return e;
+    case AuthFailureKind::kPresignExpired:
+      e = {"AccessDenied", "Request has expired", 403};
+      e.extra = {{"ServerTime", FormatIso8601(f.server_time)}};
+      return e;
+    case AuthFailureKind::kInvalidSignature:
+      return {"AuthorizationHeaderMalformed", "The authorization header is malformed; " + f.message,
+              400};
+    case AuthFailureKind::kContentHashMismatch:
+      return {"XAmzContentSHA256Mismatch", f.message, 400};
+    case AuthFailureKind::kSignatureMismatch:
+      e = {"SignatureDoesNotMatch",
+           "The request signature we calculated does not match the signature you provided. Check "
+           "your key and signing method.",
+           403};
+      e.extra = {{"AWSAccessKeyId", f.access_key_id},
+                 {"StringToSign", f.string_to_sign},
+                 {"SignatureProvided", f.signature_provided},
+                 {"StringToSignBytes", SpacedHex(f.string_to_sign)},
+                 {"CanonicalRequest", f.canonical_request},
+                 {"CanonicalRequestBytes", SpacedHex(f.canonical_request)}};
+      return e;
+    case AuthFailureKind::kUnknownAccessKey:
+      e = {"InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.",
+           403};
+      e.extra = {{"AWSAccessKeyId", f.access_key_id}};
+      return e;
+    case AuthFailureKind::kInvalidToken:
+      return {"InvalidToken", "The provided token is malformed or otherwise invalid.", 400};
+    case AuthFailureKind::kExpiredToken:
+      return {"ExpiredToken", "The provided token has expired.", 400};
+  }
+  return {"AccessDenied", "Access Denied", 403};
+}
+
+}  // namespace
+
+AwsError AuthErrorFor(Protocol protocol, bool s3, const sigv4::AuthFailure& failure) {
+  if (s3) return S3Error(failure);
+  if (protocol == Protocol::kQuery || protocol == Protocol::kEc2) return QueryError(failure);
+  return JsonError(failure);
+}
+
+}  // namespace sagetrail::aws

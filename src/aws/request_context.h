@@ -1,0 +1,57 @@
+// RequestContext: everything known about one AWS request, filled in as it moves through the
+// pipeline (receive -> route -> authenticate -> resolve operation -> parse -> validate -> handle).
+// The audit layer builds a CloudTrail record from it alone, without touching service code.
+// Owned by the pipeline for the life of one request; not shared between threads concurrently.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "aws/aws_error.h"
+#include "aws/credential_store.h"
+#include "aws/identity.h"
+#include "aws/model/service_model.h"
+#include "common/clock.h"
+#include "http/http_message.h"
+
+namespace sagetrail::aws {
+
+class ProtocolCodec;
+
+struct RequestContext {
+  // Known on arrival.
+  std::string request_id;
+  TimePoint received_at;
+  std::string source_ip;
+  std::string user_agent;
+  http::Request http;
+
+  // Known after routing.
+  const ServiceModel* service = nullptr;
+  const ProtocolCodec* codec = nullptr;
+
+  // Known after authentication. `authenticated` stays false when the signature failed: such a
+  // request is not attributed to any account.
+  bool authenticated = false;
+  std::shared_ptr<const Credential> credential;
+  Identity identity;
+  std::string account_id;  // the account whose resources the call touches (recipient)
+  std::string region;      // from the credential scope
+
+  // Known after operation resolution and parsing.
+  const Operation* operation = nullptr;
+  boost::json::value input;
+
+  // The outcome: `output` on success, `error` on failure.
+  boost::json::value output;
+  std::optional<AwsError> error;
+  TimePoint completed_at;
+
+  // True once the request reached the service (routed, authenticated, operation known): the
+  // calls CloudTrail records, successful or not.
+  bool reached_service() const { return authenticated && operation != nullptr; }
+};
+
+}  // namespace sagetrail::aws

@@ -1,0 +1,29 @@
+// Service: the handlers of one AWS service (e.g. SageMaker). A service sees only validated input
+// in generic form and answers with generic output or an AwsError; it never sees HTTP, codecs or
+// SigV4. Implementations must be thread-safe: requests arrive on several threads.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <string_view>
+
+#include "aws/aws_error.h"
+#include "aws/request_context.h"
+#include "common/result.h"
+
+namespace sagetrail::aws {
+
+class Service {
+ public:
+  virtual ~Service() = default;
+
+  // The botocore name of the service this implements, e.g. "sagemaker".
+  virtual std::string_view name() const = 0;
+
+  // Whether `operation` has a real implementation here (others answer NotImplemented).
+  virtual bool Implements(std::string_view operation) const = 0;
+
+  // Runs ctx.operation with ctx.input on behalf of ctx.identity in ctx.account_id/ctx.region.
+  virtual Result<boost::json::value, AwsError> Invoke(RequestContext& ctx) = 0;
+};
+
+}  // namespace sagetrail::aws

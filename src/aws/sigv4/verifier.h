@@ -1,0 +1,63 @@
+// Verifier: checks a request's AWS Signature Version 4 (Authorization header or presigned query)
+// and resolves the caller's credential. Checks run in AWS's order, so a request with several
+// faults gets the error AWS would give: header vs query, missing, malformed, date, skew,
+// Host signed, algorithm, credential form, scope, key id, signature, security token.
+//
+// Thread-safe; does no I/O.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "aws/credential_store.h"
+#include "aws/sigv4/auth_failure.h"
+#include "aws/sigv4/signing_key_cache.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "http/http_message.h"
+
+namespace sagetrail::aws::sigv4 {
+
+struct VerifyOptions {
+  std::string_view service;  // the scope service the target expects, e.g. "sagemaker"
+  bool s3 = false;           // S3's canonicalization (no path normalization, unsigned presign)
+};
+
+struct VerifiedRequest {
+  std::shared_ptr<const Credential> credential;
+  std::string region;
+  std::string service;
+  TimePoint request_time;
+  bool presigned = false;
+};
+
+// The credential scope a request claims, read without verifying anything (for routing).
+struct ClaimedScope {
+  std::string access_key_id;
+  std::string date;
+  std::string region;
+  std::string service;
+};
+std::optional<ClaimedScope> PeekScope(const http::Request& request);
+
+class Verifier {
+ public:
+  Verifier(const CredentialStore& credentials, const Clock& clock, SigningKeyCache& cache,
+           std::chrono::seconds max_skew = std::chrono::minutes(15));
+
+  Result<VerifiedRequest, AuthFailure> Verify(const http::Request& request,
+                                              const VerifyOptions& options) const;
+
+  std::chrono::seconds max_skew() const { return max_skew_; }
+
+ private:
+  const CredentialStore& credentials_;
+  const Clock& clock_;
+  SigningKeyCache& cache_;
+  std::chrono::seconds max_skew_;
+};
+
+}  // namespace sagetrail::aws::sigv4

@@ -1,0 +1,36 @@
+// Clock: the only source of "now" for the server, so tests can drive time by hand.
+// Implementations must be thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace sagetrail {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimePoint Now() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  TimePoint Now() const override { return std::chrono::system_clock::now(); }
+};
+
+inline int64_t ToUnixMillis(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+inline int64_t ToUnixSeconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+inline TimePoint FromUnixMillis(int64_t ms) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
+}
+inline TimePoint FromUnixSeconds(int64_t s) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(s)));
+}
+
+}  // namespace sagetrail

@@ -1,0 +1,290 @@
+#include "http/http_server.h"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "common/time_format.h"
+
+namespace sagetrail::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// The Date header, formatted at most once a second per thread.
+const std::string& CachedHttpDate() {
+  thread_local int64_t cached_second = -1;
+  thread_local std::string cached;
+  auto now = std::chrono::system_clock::now();
+  int64_t sec = ToUnixSeconds(now);
+  if (sec != cached_second) {
+    cached_second = sec;
+    cached = FormatHttpDate(now);
+  }
+  return cached;
+}
+
+Response DefaultReject(int status, std::string_view reason, const Request&) {
+  Response r;
+  r.status = status;
+  r.SetHeader("Content-Type", "text/plain");
+  r.body = std::string(reason) + "\n";
+  r.close = true;
+  return r;
+}
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, const ServerOptions& options, const RequestHandler& handler,
+          const RejectFormatter& reject)
+      : stream_(std::move(socket)), options_(options), handler_(handler), reject_(reject) {
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      remote_ip_ = ep.address().to_string();
+      remote_port_ = ep.port();
+    }
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+  }
+
+  void Run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
+  }
+
+ private:
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(options_.header_limit));
+    parser_->body_limit(options_.body_limit);
+    stream_.expires_after(options_.idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, size_t) {
+    if (ec) return OnReadError(ec);
+    auto& msg = parser_->get();
+    auto expect = msg[bhttp::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
+                                                                       11);
+      stream_.expires_after(options_.read_timeout);
+      bhttp::async_write(stream_, *cont,
+                         [self = shared_from_this(), cont](beast::error_code wec, size_t) {
+                           if (wec) return self->Close();
+                           self->ReadBody();
+                         });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    if (parser_->is_done()) return Dispatch();
+    stream_.expires_after(options_.read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec) return self->OnReadError(ec);
+                        self->Dispatch();
+                      });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+        ec == beast::error::timeout || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == bhttp::error::partial_message) {
+      return Close();
+    }
+    if (ec == bhttp::error::body_limit) {
+      return Reject(413, "The request body exceeds the maximum size of " +
+                             std::to_string(options_.body_limit) + " bytes.");
+    }
+    if (ec == bhttp::error::header_limit) {
+      return Reject(431, "The request header exceeds the maximum size of " +
+                             std::to_string(options_.header_limit) + " bytes.");
+    }
+    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
+      return Reject(400, "Malformed HTTP request: " + ec.message());
+    }
+    Close();
+  }
+
+  // Answers a request the parser rejected, then closes: the rest of the stream can't be trusted.
+  void Reject(int status, const std::string& reason) {
+    Request partial;
+    partial.remote_ip = remote_ip_;
+    partial.remote_port = remote_port_;
+    if (parser_ && parser_->is_header_done()) {
+      const auto& msg = parser_->get();
+      partial.method = std::string(msg.method_string());
+      partial.target = std::string(msg.target());
+      for (const auto& f : msg) {
+        partial.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+      }
+    }
+    Response r = reject_ ? reject_(status, reason, partial) : DefaultReject(status, reason, partial);
+    r.close = true;
+    keep_alive_ = false;
+    Write(std::move(r));
+  }
+
+  void Dispatch() {
+    auto msg = parser_->release();
+    parser_.reset();
+    keep_alive_ = msg.keep_alive();
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    req.headers.reserve(12);
+    for (const auto& f : msg) {
+      req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+    }
+    req.body = std::move(msg.body());
+    req.remote_ip = remote_ip_;
+    req.remote_port = remote_port_;
+    stream_.expires_never();
+    auto self = shared_from_this();
+    handler_(std::move(req), [self](Response resp) {
+      net::post(self->stream_.get_executor(), [self, resp = std::move(resp)]() mutable {
+        self->Write(std::move(resp));
+      });
+    });
+  }
+
+  void Write(Response r) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(r.status));
+    for (auto& h : r.headers) res->insert(h.name, h.value);
+    if (res->find(bhttp::field::date) == res->end()) res->set(bhttp::field::date, CachedHttpDate());
+    res->body() = std::move(r.body);
+    bool close = r.close || !keep_alive_;
+    res->keep_alive(!close);
+    res->prepare_payload();
+    stream_.expires_after(options_.read_timeout);
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, close](beast::error_code ec, size_t) {
+                         if (ec || close) return self->Close();
+                         self->ReadHeader();
+                       });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  const ServerOptions& options_;
+  const RequestHandler& handler_;
+  const RejectFormatter& reject_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string remote_ip_;
+  uint16_t remote_port_ = 0;
+  bool keep_alive_ = true;
+};
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, RequestHandler handler, RejectFormatter reject)
+      : options_(options),
+        handler_(std::move(handler)),
+        reject_(std::move(reject)),
+        threads_(options.threads > 0 ? options.threads
+                                     : std::max(1u, std::thread::hardware_concurrency())),
+        ioc_(threads_),
+        acceptor_(net::make_strand(ioc_)) {}
+
+  ~Impl() { Stop(); }
+
+  Status Listen(const std::string& host, uint16_t port) {
+    beast::error_code ec;
+    net::ip::address addr = net::ip::make_address(host, ec);
+    if (ec) {
+      tcp::resolver resolver(ioc_);
+      auto results = resolver.resolve(host, std::to_string(port), ec);
+      if (ec || results.empty()) return Status::InvalidArgument("cannot resolve host " + host);
+      addr = results.begin()->endpoint().address();
+    }
+    tcp::endpoint ep(addr, port);
+    acceptor_.open(ep.protocol(), ec);
+    if (ec) return Status::IOError("open: " + ec.message());
+    acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    acceptor_.bind(ep, ec);
+    if (ec) {
+      return Status::IOError("cannot bind " + host + ":" + std::to_string(port) + ": " +
+                             ec.message());
+    }
+    acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) return Status::IOError("listen: " + ec.message());
+    port_ = acceptor_.local_endpoint().port();
+    return Status::Ok();
+  }
+
+  uint16_t port() const { return port_; }
+
+  void Start() {
+    DoAccept();
+    for (int i = 0; i < threads_; ++i) {
+      workers_.emplace_back([this] { ioc_.run(); });
+    }
+  }
+
+  void Stop() {
+    if (stopped_.exchange(true)) return;
+    net::post(acceptor_.get_executor(), [this] {
+      beast::error_code ec;
+      acceptor_.close(ec);
+    });
+    ioc_.stop();
+    for (auto& t : workers_) {
+      if (t.joinable()) t.join();
+    }
+    workers_.clear();
+  }
+
+ private:
+  void DoAccept() {
+    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+      if (!acceptor_.is_open()) return;
+      if (!ec) {
+        std::make_shared<Session>(std::move(s), options_, handler_, reject_)->Run();
+      }
+      DoAccept();
+    });
+  }
+
+  ServerOptions options_;
+  RequestHandler handler_;
+  RejectFormatter reject_;
+  int threads_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> workers_;
+  std::atomic<bool> stopped_{false};
+  uint16_t port_ = 0;
+};
+
+Server::Server(ServerOptions options, RequestHandler handler, RejectFormatter reject)
+    : impl_(std::make_unique<Impl>(options, std::move(handler), std::move(reject))) {}
+Server::~Server() = default;
+Status Server::Listen(const std::string& host, uint16_t port) { return impl_->Listen(host, port); }
+uint16_t Server::port() const { return impl_->port(); }
+void Server::Start() { impl_->Start(); }
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace sagetrail::http

@@ -1,0 +1,60 @@
+// HttpServer: an HTTP/1.1 server on Boost.Beast/Asio. Keep-alive, in-order handling of pipelined
+// requests (the next request is read only after the previous response is written), header and
+// body size limits, read and idle timeouts. A request that cannot be parsed gets a 400 and its
+// connection is closed; other connections are unaffected.
+//
+// The handler is called on a server thread with the parsed request and a Responder. The
+// Responder must be called exactly once, from any thread; the response is written on the
+// connection's strand. Handlers must not block.
+//
+// Thread-safety: Listen/Start/Stop are called from one controlling thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "http/http_message.h"
+
+namespace sagetrail::http {
+
+struct ServerOptions {
+  size_t header_limit = 64 * 1024;
+  size_t body_limit = 8 * 1024 * 1024;
+  std::chrono::milliseconds read_timeout{30'000};  // to receive a whole request once it started
+  std::chrono::milliseconds idle_timeout{60'000};  // keep-alive wait for the next request
+  int threads = 0;                                 // 0: one per hardware thread
+};
+
+using Responder = std::function<void(Response)>;
+using RequestHandler = std::function<void(Request, Responder)>;
+// Formats the answer to a request the server rejects before the handler sees it (malformed,
+// too large). `partial` holds whatever was parsed (maybe only headers, maybe nothing).
+using RejectFormatter =
+    std::function<Response(int status, std::string_view reason, const Request& partial)>;
+
+class Server {
+ public:
+  Server(ServerOptions options, RequestHandler handler, RejectFormatter reject = nullptr);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens. Port 0 picks a free port; see port().
+  Status Listen(const std::string& host, uint16_t port);
+  uint16_t port() const;
+  // Starts the worker threads; returns at once.
+  void Start();
+  // Stops accepting, closes every connection and joins the workers. Idempotent.
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sagetrail::http

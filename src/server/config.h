@@ -1,0 +1,21 @@
+// ServeOptions: the settings of `sagetrail serve`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sagetrail::server {
+
+struct ServeOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 4566;
+  std::string data_dir = "./sagetrail-data";
+  std::string account_id = "123456789012";
+  std::string log_level = "info";
+  std::string models_dir;  // empty: find botocore's models
+  int threads = 0;         // 0: one per hardware thread
+  size_t max_body_bytes = 8 * 1024 * 1024;
+  std::string default_region = "us-east-1";  // printed for AWS_DEFAULT_REGION
+};
+
+}  // namespace sagetrail::server
