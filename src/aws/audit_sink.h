@@ -17,6 +17,9 @@ class AuditSink {
   virtual ~AuditSink() = default;
   virtual void Record(std::shared_ptr<const RequestContext> ctx,
                       std::function<void(Status)> done) = 0;
+  // Whether records can be made durable right now. When not, the pipeline refuses calls before
+  // they run, so nothing happens that could not be recorded.
+  virtual Status Ready() const { return Status::Ok(); }
 };
 
 // Records nothing; completes at once.

@@ -92,6 +92,17 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
   }
   ctx->operation = *op;
 
+  // A call that could not be recorded must not run at all.
+  if (Status ready = audit_.Ready(); !ready.ok()) {
+    respond(codec.SerializeError(
+        entry->model,
+        AwsError::ServiceUnavailable("The audit log cannot record calls right now, so none are "
+                                     "accepted: " +
+                                     ready.message()),
+        ctx->request_id));
+    return;
+  }
+
   // From here on the call is recorded, whatever its outcome.
   auto input = codec.ParseInput(*entry->model, *ctx->operation, ctx->http);
   if (!input.ok()) {
@@ -100,6 +111,12 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
   }
   ctx->input = std::move(input).value();
 
+  if (entry->service != nullptr) {
+    if (auto invalid = entry->service->CheckInput(*ctx)) {
+      ctx->error = std::move(*invalid);
+      return Finish(std::move(ctx), *entry, std::move(respond));
+    }
+  }
   if (auto invalid = entry->validator->Validate(ctx->operation->input, ctx->input)) {
     ctx->error = std::move(*invalid);
     return Finish(std::move(ctx), *entry, std::move(respond));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <optional>
 #include <string_view>
 
 #include "aws/aws_error.h"
@@ -21,6 +22,10 @@ class Service {
 
   // Whether `operation` has a real implementation here (others answer NotImplemented).
   virtual bool Implements(std::string_view operation) const = 0;
+
+  // Service-specific input checks that run before the generic model validation, for services
+  // whose own error codes take precedence (CloudTrail's InvalidMaxResultsException, ...).
+  virtual std::optional<AwsError> CheckInput(const RequestContext&) const { return std::nullopt; }
 
   // Runs ctx.operation with ctx.input on behalf of ctx.identity in ctx.account_id/ctx.region.
   virtual Result<boost::json::value, AwsError> Invoke(RequestContext& ctx) = 0;

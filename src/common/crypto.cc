@@ -141,9 +141,14 @@ std::string Base64Encode(std::string_view data) {
 std::optional<std::string> Base64Decode(std::string_view b64) {
   if (b64.size() % 4 != 0) return std::nullopt;
   if (b64.empty()) return std::string();
-  for (char c : b64) {
+  // Padding: at most two '=', only at the very end (EVP_DecodeBlock alone accepts "====").
+  size_t pad = 0;
+  if (b64.back() == '=') ++pad;
+  if (pad == 1 && b64[b64.size() - 2] == '=') ++pad;
+  for (size_t i = 0; i < b64.size() - pad; ++i) {
+    char c = b64[i];
     bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '+' || c == '/' || c == '=';
+              c == '+' || c == '/';
     if (!ok) return std::nullopt;
   }
   std::string out(3 * b64.size() / 4, '\0');
@@ -151,9 +156,6 @@ std::optional<std::string> Base64Decode(std::string_view b64) {
                           reinterpret_cast<const unsigned char*>(b64.data()),
                           static_cast<int>(b64.size()));
   if (n < 0) return std::nullopt;
-  size_t pad = 0;
-  if (b64.back() == '=') ++pad;
-  if (b64.size() >= 2 && b64[b64.size() - 2] == '=') ++pad;
   out.resize(static_cast<size_t>(n) - pad);
   return out;
 }

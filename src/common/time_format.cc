@@ -96,15 +96,23 @@ std::string FormatHttpDate(TimePoint t) {
   return buf;
 }
 
+std::string FormatRecordTimestamp(TimePoint t) {
+  Civil c = ToCivil(t);
+  unsigned hour12 = c.hour % 12 == 0 ? 12 : c.hour % 12;
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%s %u, %04d, %u:%02u:%02u %s", kMonths[c.month - 1], c.day,
+                c.year, hour12, c.minute, c.second, c.hour < 12 ? "AM" : "PM");
+  return buf;
+}
+
 std::string FormatEpochSeconds(TimePoint t) {
   int64_t ms = ToUnixMillis(t);
-  int64_t secs = ms / 1000;
-  int64_t frac = ms % 1000;
-  if (frac < 0) {
-    frac += 1000;
-    secs -= 1;
-  }
-  std::string out = std::to_string(secs);
+  // Sign and magnitude: -1500 ms is "-1.5" (a floored "-2" + ".5" would read as -2.5).
+  std::string out = ms < 0 ? "-" : "";
+  uint64_t mag = ms < 0 ? 0 - static_cast<uint64_t>(ms) : static_cast<uint64_t>(ms);
+  uint64_t secs = mag / 1000;
+  uint64_t frac = mag % 1000;
+  out += std::to_string(secs);
   if (frac != 0) {
     char buf[8];
     std::snprintf(buf, sizeof(buf), ".%03lld", static_cast<long long>(frac));

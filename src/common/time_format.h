@@ -18,6 +18,9 @@ std::string FormatIso8601Millis(TimePoint t);
 std::string FormatAmzDate(TimePoint t);
 // "Sun, 22 Nov 2026 10:00:00 GMT" (HTTP Date, RFC 7231 IMF-fixdate).
 std::string FormatHttpDate(TimePoint t);
+// "Oct 26, 2025, 11:50:52 PM": how CloudTrail writes timestamps inside requestParameters and
+// responseElements (Java's medium date-time format, UTC, day and hour not zero-padded).
+std::string FormatRecordTimestamp(TimePoint t);
 // Epoch seconds with up to millisecond precision and no trailing zeros: "1763805600.5".
 std::string FormatEpochSeconds(TimePoint t);
 

@@ -142,6 +142,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto msg = parser_->release();
     parser_.reset();
     keep_alive_ = msg.keep_alive();
+    head_request_ = msg.method() == bhttp::verb::head;
     Request req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
@@ -167,10 +168,16 @@ class Session : public std::enable_shared_from_this<Session> {
     res->result(static_cast<unsigned>(r.status));
     for (auto& h : r.headers) res->insert(h.name, h.value);
     if (res->find(bhttp::field::date) == res->end()) res->set(bhttp::field::date, CachedHttpDate());
-    res->body() = std::move(r.body);
     bool close = r.close || !keep_alive_;
     res->keep_alive(!close);
-    res->prepare_payload();
+    if (head_request_) {
+      // HEAD: the length of the body a GET would get, and no body.
+      res->content_length(r.body.size());
+      head_request_ = false;
+    } else {
+      res->body() = std::move(r.body);
+      res->prepare_payload();
+    }
     stream_.expires_after(options_.read_timeout);
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, close](beast::error_code ec, size_t) {
@@ -194,6 +201,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_ip_;
   uint16_t remote_port_ = 0;
   bool keep_alive_ = true;
+  bool head_request_ = false;
 };
 
 }  // namespace

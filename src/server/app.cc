@@ -1,8 +1,11 @@
 #include "server/app.h"
 
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,6 +16,10 @@
 #include "aws/service_router.h"
 #include "aws/sigv4/signing_key_cache.h"
 #include "aws/sigv4/verifier.h"
+#include "cloudtrail/cloudtrail_service.h"
+#include "cloudtrail/record/event_builder.h"
+#include "cloudtrail/store/event_writer.h"
+#include "cloudtrail/store/sqlite_event_store.h"
 #include "http/http_server.h"
 #include "iam/identity_store.h"
 #include "sagemaker/sagemaker_service.h"
@@ -36,11 +43,14 @@ struct App::Parts {
   std::unique_ptr<aws::sigv4::SigningKeyCache> key_cache;
   std::unique_ptr<aws::sigv4::Verifier> verifier;
   std::unique_ptr<aws::ServiceRouter> router;
+  std::unique_ptr<cloudtrail::SqliteEventStore> events;
+  std::unique_ptr<cloudtrail::EventBuilder> event_builder;
   std::unique_ptr<sagemaker::SageMakerService> sagemaker;
-  // The HTTP server outlives the audit sink and pipeline: responders that are still pending
-  // when the sink drains post onto its (stopped) executor.
+  std::unique_ptr<cloudtrail::CloudTrailService> cloudtrail;
+  // The HTTP server outlives the audit writer and pipeline: responders that are still pending
+  // when the writer drains post onto its (stopped) executor.
   std::unique_ptr<http::Server> http;
-  std::unique_ptr<aws::AuditSink> audit;
+  std::unique_ptr<cloudtrail::EventWriter> audit;
   std::unique_ptr<aws::Pipeline> pipeline;
   bool started = false;
 };
@@ -67,14 +77,17 @@ Status Bootstrap(iam::IdentityStore& ids, const ServeOptions& options,
        << "\naws_secret_access_key = " << root->secret_access_key << "\n\n"
        << "[admin]\naws_access_key_id = " << admin->access_key_id
        << "\naws_secret_access_key = " << admin->secret_access_key << "\n";
-  // Written with mode 0600 from the start: secrets never sit in a world-readable file.
+  // Created with mode 0600: the secrets never sit in a file others can open.
   std::string tmp = credentials_path + ".tmp";
   {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return Status::IOError("cannot write " + tmp);
-    ::chmod(tmp.c_str(), 0600);
-    out << text.str();
-    if (!out.flush()) return Status::IOError("cannot write " + tmp);
+    ::unlink(tmp.c_str());
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0) return Status::IOError("cannot write " + tmp);
+    std::string data = text.str();
+    bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+    ok = ::fsync(fd) == 0 && ok;
+    ::close(fd);
+    if (!ok) return Status::IOError("cannot write " + tmp);
   }
   std::error_code ec;
   fs::rename(tmp, credentials_path, ec);
@@ -126,9 +139,23 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.key_cache = std::make_unique<aws::sigv4::SigningKeyCache>();
   p.verifier = std::make_unique<aws::sigv4::Verifier>(*p.identities, *clock, *p.key_cache);
   p.router = std::make_unique<aws::ServiceRouter>(*p.models);
+  auto durability = options.durability == "full" ? cloudtrail::Durability::kFull
+                                                  : cloudtrail::Durability::kNormal;
+  auto events =
+      cloudtrail::SqliteEventStore::Open((data_dir / "events.db").string(), durability, *random);
+  if (!events.ok()) return events.error();
+  p.events = std::move(events).value();
+  p.event_builder = std::make_unique<cloudtrail::EventBuilder>(*random);
+  cloudtrail::EventWriterOptions writer_options;
+  writer_options.retention = std::chrono::hours(24 * options.event_retention_days);
+  p.audit = std::make_unique<cloudtrail::EventWriter>(*p.events, *p.event_builder, *clock,
+                                                      writer_options);
+
   p.sagemaker = std::make_unique<sagemaker::SageMakerService>();
   p.router->Attach(p.sagemaker.get());
-  p.audit = std::make_unique<aws::NullAuditSink>();
+  p.cloudtrail =
+      std::make_unique<cloudtrail::CloudTrailService>(*p.events, *clock, writer_options.retention);
+  p.router->Attach(p.cloudtrail.get());
   p.pipeline = std::make_unique<aws::Pipeline>(*p.router, *p.verifier, *clock, *random, *p.audit,
                                                VersionString(p.models->botocore_version()));
 
@@ -169,14 +196,38 @@ uint16_t App::port() const { return parts_->http->port(); }
 
 const aws::ModelRegistry& App::models() const { return *parts_->models; }
 
+namespace {
+
+// 'value' for a POSIX shell, with embedded single quotes escaped.
+std::string ShellQuote(const std::string& value) {
+  bool plain = !value.empty();
+  for (char c : value) {
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' ||
+                      c == '-' || c == '_' || c == ':' || c == '[' || c == ']');
+  }
+  if (plain) return value;
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "'";
+}
+
+}  // namespace
+
 std::string App::ClientExports() const {
   std::string host = options_.host;
   if (host == "0.0.0.0" || host == "::" || host.empty()) host = "127.0.0.1";
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
   std::ostringstream out;
-  out << "export AWS_SHARED_CREDENTIALS_FILE=" << credentials_path_ << "\n"
+  out << "export AWS_SHARED_CREDENTIALS_FILE=" << ShellQuote(credentials_path_) << "\n"
       << "export AWS_PROFILE=admin\n"
-      << "export AWS_ENDPOINT_URL=http://" << host << ":" << port() << "\n"
+      << "export AWS_ENDPOINT_URL=" << ShellQuote("http://" + host + ":" + std::to_string(port()))
+      << "\n"
       << "export AWS_DEFAULT_REGION=" << options_.default_region << "\n";
   return out.str();
 }

@@ -16,6 +16,10 @@ struct ServeOptions {
   int threads = 0;         // 0: one per hardware thread
   size_t max_body_bytes = 8 * 1024 * 1024;
   std::string default_region = "us-east-1";  // printed for AWS_DEFAULT_REGION
+  // "normal": an acknowledged call's record survives any crash of the process (kill -9);
+  // "full": it also survives power loss (fsync per group commit).
+  std::string durability = "normal";
+  int event_retention_days = 90;
 };
 
 }  // namespace sagetrail::server

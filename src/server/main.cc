@@ -85,6 +85,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--max-body-bytes", options.max_body_bytes, "Largest request body accepted")
       ->capture_default_str();
+  serve->add_option("--durability", options.durability,
+                    "normal: records survive a crash of the process; full: also power loss")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"normal", "full"}));
+  serve->add_option("--event-retention-days", options.event_retention_days,
+                    "Days Event history keeps records")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3650));
 
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));

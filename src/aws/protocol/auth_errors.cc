@@ -159,7 +159,11 @@ AwsError S3Error(const AuthFailure& f) {
 AwsError AuthErrorFor(Protocol protocol, bool s3, const sigv4::AuthFailure& failure) {
   if (s3) return S3Error(failure);
   if (protocol == Protocol::kQuery || protocol == Protocol::kEc2) return QueryError(failure);
-  return JsonError(failure);
+  AwsError e = JsonError(failure);
+  // restJson services sit behind API Gateway and answer every SigV4 failure with 403, not the
+  // 400 of the Coral awsJson services (docs/research/sigv4_errors.md 1.1, 2.2, 2.5).
+  if (protocol == Protocol::kRestJson) e.http_status = 403;
+  return e;
 }
 
 }  // namespace sagetrail::aws

@@ -17,8 +17,15 @@ void SignRequest(http::Request& request, const SigningCredentials& credentials,
   if (!credentials.session_token.empty()) {
     request.headers.push_back({"X-Amz-Security-Token", credentials.session_token});
   }
-  std::string payload_hash = Sha256Hex(request.body);
-  if (options.s3) request.headers.push_back({"x-amz-content-sha256", payload_hash});
+  // A payload hash the caller already chose (e.g. UNSIGNED-PAYLOAD) is what gets signed; adding a
+  // second x-amz-content-sha256 or signing the body hash instead would not verify.
+  std::string payload_hash;
+  if (const std::string* given = request.FindHeader("x-amz-content-sha256")) {
+    payload_hash = *given;
+  } else {
+    payload_hash = Sha256Hex(request.body);
+    if (options.s3) request.headers.push_back({"x-amz-content-sha256", payload_hash});
+  }
 
   std::vector<std::string> names;
   for (const http::Header& h : request.headers) {

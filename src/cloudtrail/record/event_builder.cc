@@ -1,0 +1,378 @@
+#include "cloudtrail/record/event_builder.h"
+
+#include <boost/json.hpp>
+
+#include "aws/protocol/generic_value.h"
+#include "aws/protocol/json_writer.h"
+#include "cloudtrail/record/resource_index.h"
+#include "common/strings.h"
+#include "common/time_format.h"
+
+namespace sagetrail::cloudtrail {
+namespace json = boost::json;
+using aws::JsonWriter;
+
+namespace {
+
+constexpr std::string_view kHidden = "HIDDEN_DUE_TO_SECURITY_REASONS";
+constexpr size_t kMaxUserAgent = 1024;
+
+void WriteScalar(const json::value& v, JsonWriter& w) {
+  switch (v.kind()) {
+    case json::kind::string: w.String(v.get_string()); return;
+    case json::kind::int64: w.Int(v.get_int64()); return;
+    case json::kind::uint64: w.Uint(v.get_uint64()); return;
+    case json::kind::double_: w.Double(v.get_double()); return;
+    case json::kind::bool_: w.Bool(v.get_bool()); return;
+    case json::kind::null: w.Null(); return;
+    default: w.Raw(json::serialize(v)); return;
+  }
+}
+
+// Writes a generic value as CloudTrail shows parameters: member names with the first letter
+// lower-cased, in model order; sensitive members hidden; timestamps as "Oct 26, 2025, 11:50:52 PM".
+void WriteRecordValue(const aws::ServiceModel& model, aws::ShapeId id, const json::value& v,
+                      JsonWriter& w) {
+  const aws::Shape& s = model.shape(id);
+  if (s.sensitive) {
+    w.String(kHidden);
+    return;
+  }
+  switch (s.type) {
+    case aws::ShapeType::kStructure: {
+      if (!v.is_object()) return WriteScalar(v, w);
+      const json::object& o = v.get_object();
+      w.BeginObject();
+      for (const aws::Member& m : s.members) {
+        auto it = o.find(m.name);
+        if (it == o.end() || it->value().is_null()) continue;
+        w.Key(LowerFirst(m.name));
+        WriteRecordValue(model, m.shape, it->value(), w);
+      }
+      w.EndObject();
+      return;
+    }
+    case aws::ShapeType::kList: {
+      if (!v.is_array()) return WriteScalar(v, w);
+      w.BeginArray();
+      for (const auto& e : v.get_array()) WriteRecordValue(model, s.member_shape, e, w);
+      w.EndArray();
+      return;
+    }
+    case aws::ShapeType::kMap: {
+      if (!v.is_object()) return WriteScalar(v, w);
+      w.BeginObject();
+      for (const auto& kv : v.get_object()) {
+        w.Key(kv.key());
+        WriteRecordValue(model, s.value_shape, kv.value(), w);
+      }
+      w.EndObject();
+      return;
+    }
+    case aws::ShapeType::kTimestamp: {
+      if (auto t = aws::ToTimePoint(v)) {
+        w.String(FormatRecordTimestamp(*t));
+      } else {
+        WriteScalar(v, w);
+      }
+      return;
+    }
+    default:
+      WriteScalar(v, w);
+  }
+}
+
+// requestParameters / responseElements: the shape's members, or null when there are none.
+void WriteParameters(const aws::ServiceModel& model, aws::ShapeId id, const json::value& v,
+                     JsonWriter& w) {
+  if (id == aws::kNoShape || !v.is_object() || v.get_object().empty()) {
+    w.Null();
+    return;
+  }
+  WriteRecordValue(model, id, v, w);
+}
+
+void WriteSessionIssuer(const aws::SessionIssuer& i, JsonWriter& w) {
+  w.BeginObject();
+  w.Key("type");
+  w.String(i.type);
+  w.Key("principalId");
+  w.String(i.principal_id);
+  w.Key("arn");
+  w.String(i.arn);
+  w.Key("accountId");
+  w.String(i.account_id);
+  w.Key("userName");
+  w.String(i.user_name);
+  w.EndObject();
+}
+
+void WriteUserIdentity(const aws::Identity& id, JsonWriter& w) {
+  w.BeginObject();
+  if (id.type == aws::IdentityType::kAWSService) {
+    w.Key("type");
+    w.String("AWSService");
+    w.Key("invokedBy");
+    w.String(id.invoked_by);
+    w.EndObject();
+    return;
+  }
+  w.Key("type");
+  w.String(aws::IdentityTypeName(id.type));
+  w.Key("principalId");
+  w.String(id.principal_id);
+  w.Key("arn");
+  w.String(id.arn);
+  w.Key("accountId");
+  w.String(id.account_id);
+  w.Key("accessKeyId");
+  w.String(id.access_key_id);
+  bool user_name = (id.type == aws::IdentityType::kIAMUser) ||
+                   (id.type == aws::IdentityType::kRoot && !id.user_name.empty());
+  if (user_name) {
+    w.Key("userName");
+    w.String(id.user_name);
+  }
+  if (id.session) {
+    w.Key("sessionContext");
+    w.BeginObject();
+    if (id.session->issuer) {
+      w.Key("sessionIssuer");
+      WriteSessionIssuer(*id.session->issuer, w);
+      w.Key("webIdFederationData");
+      w.BeginObject();
+      w.EndObject();
+    }
+    w.Key("attributes");
+    w.BeginObject();
+    w.Key("creationDate");
+    w.String(FormatIso8601(id.session->creation_date));
+    w.Key("mfaAuthenticated");
+    w.String(id.session->mfa_authenticated ? "true" : "false");
+    w.EndObject();
+    if (!id.session->source_identity.empty()) {
+      w.Key("sourceIdentity");
+      w.String(id.session->source_identity);
+    }
+    w.EndObject();
+  }
+  if (!id.invoked_by.empty()) {
+    w.Key("invokedBy");
+    w.String(id.invoked_by);
+  }
+  w.EndObject();
+}
+
+void WriteResources(const std::vector<IndexedResource>& resources, std::string_view account_id,
+                    JsonWriter& w) {
+  w.Key("resources");
+  w.BeginArray();
+  for (const auto& r : resources) {
+    w.BeginObject();
+    w.Key("accountId");
+    w.String(account_id);
+    w.Key("type");
+    w.String(r.type);
+    w.Key("ARN");
+    w.String(r.arn.empty() ? r.name : r.arn);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void IndexResources(const std::vector<IndexedResource>& resources, EventRecord* record) {
+  for (const auto& r : resources) {
+    record->resources.push_back({r.type, r.name, r.arn == r.name ? std::string() : r.arn});
+  }
+}
+
+}  // namespace
+
+bool EventBuilder::IsReadOnly(std::string_view op) {
+  for (std::string_view prefix : {"Describe", "List", "Get", "Search", "Lookup", "BatchDescribe",
+                                  "BatchGet", "Query", "Head", "Select"}) {
+    if (op.substr(0, prefix.size()) == prefix) return true;
+  }
+  return false;
+}
+
+bool EventBuilder::IsDataEvent(std::string_view service, std::string_view operation) {
+  if (service == "sagemaker-runtime") return true;
+  if (service == "s3") {
+    for (std::string_view op : {"GetObject", "PutObject", "DeleteObject", "DeleteObjects",
+                                "HeadObject", "CopyObject", "ListObjects", "ListObjectsV2",
+                                "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload",
+                                "AbortMultipartUpload", "GetObjectAcl", "PutObjectAcl"}) {
+      if (operation == op) return true;
+    }
+  }
+  return false;
+}
+
+std::string EventBuilder::EventSourceOf(const aws::ServiceModel& model) {
+  std::string name = model.metadata().signing_name;
+  if (name.empty()) name = model.metadata().endpoint_prefix;
+  return name + ".amazonaws.com";
+}
+
+std::string EventBuilder::RecordRegion(std::string_view service, std::string_view region) {
+  if (service == "iam") return "us-east-1";
+  return std::string(region);
+}
+
+std::string EventBuilder::UsernameOf(const aws::Identity& id) {
+  switch (id.type) {
+    case aws::IdentityType::kRoot: return "root";
+    case aws::IdentityType::kIAMUser: return id.user_name;
+    case aws::IdentityType::kAssumedRole:
+    case aws::IdentityType::kFederatedUser: return id.session_name;
+    case aws::IdentityType::kAWSService: return {};
+  }
+  return {};
+}
+
+EventRecord EventBuilder::FromRequest(const aws::RequestContext& ctx) const {
+  const aws::ServiceModel& model = *ctx.service;
+  const aws::Operation& op = *ctx.operation;
+  EventRecord r;
+  r.account_id = ctx.account_id;
+  r.region = RecordRegion(model.name(), ctx.region);
+  r.event_time = ctx.completed_at;
+  r.event_id = random_.Uuid();
+  r.event_name = op.name;
+  r.event_source = EventSourceOf(model);
+  r.username = UsernameOf(ctx.identity);
+  r.access_key_id = ctx.identity.access_key_id;
+  r.read_only = IsReadOnly(op.name);
+  bool data_event = IsDataEvent(model.name(), op.name);
+  r.management = !data_event;
+  bool ok = !ctx.error.has_value();
+  std::vector<IndexedResource> resources =
+      ResourcesOf(model.name(), ctx.account_id, r.region, ctx.input,
+                  ok ? ctx.output : json::value());
+  IndexResources(resources, &r);
+
+  std::string& b = r.body;
+  b.reserve(1024);
+  JsonWriter w(&b);
+  w.BeginObject();
+  w.Key("eventVersion");
+  w.String(kEventVersion);
+  w.Key("userIdentity");
+  WriteUserIdentity(ctx.identity, w);
+  w.Key("eventTime");
+  w.String(FormatIso8601(r.event_time));
+  w.Key("eventSource");
+  w.String(r.event_source);
+  w.Key("eventName");
+  w.String(r.event_name);
+  w.Key("awsRegion");
+  w.String(r.region);
+  w.Key("sourceIPAddress");
+  w.String(ctx.source_ip);
+  w.Key("userAgent");
+  w.String(std::string_view(ctx.user_agent).substr(0, kMaxUserAgent));
+  if (!ok) {
+    w.Key("errorCode");
+    w.String(ctx.error->code);
+    w.Key("errorMessage");
+    w.String(std::string_view(ctx.error->message).substr(0, 1024));
+  }
+  w.Key("requestParameters");
+  if (data_event && model.name() == "sagemaker-runtime") {
+    w.Null();  // invocations don't log their parameters
+  } else {
+    WriteParameters(model, op.input, ctx.input, w);
+  }
+  w.Key("responseElements");
+  if (!ok || r.read_only || data_event) {
+    w.Null();
+  } else {
+    WriteParameters(model, op.output, ctx.output, w);
+  }
+  w.Key("requestID");
+  w.String(ctx.request_id);
+  w.Key("eventID");
+  w.String(r.event_id);
+  w.Key("readOnly");
+  w.Bool(r.read_only);
+  // Management records of these services carry no "resources" element (they are still indexed
+  // for Event history); data events name the resource they touched.
+  if (data_event && !resources.empty()) WriteResources(resources, ctx.account_id, w);
+  w.Key("eventType");
+  w.String("AwsApiCall");
+  w.Key("managementEvent");
+  w.Bool(r.management);
+  w.Key("recipientAccountId");
+  w.String(ctx.account_id);
+  w.Key("eventCategory");
+  w.String(data_event ? "Data" : "Management");
+  w.EndObject();
+  return r;
+}
+
+EventRecord EventBuilder::FromServiceEvent(const aws::ServiceEvent& e, TimePoint when) const {
+  EventRecord r;
+  r.account_id = e.account_id;
+  r.region = e.region;
+  r.event_time = when;
+  r.event_id = random_.Uuid();
+  r.event_name = e.event_name;
+  r.event_source = e.event_source;
+  r.read_only = e.read_only;
+  r.management = true;
+  std::vector<IndexedResource> resources;
+  for (const auto& res : e.resources) {
+    resources.push_back({res.type, res.name.empty() ? res.arn : res.name, res.arn});
+  }
+  IndexResources(resources, &r);
+
+  std::string& b = r.body;
+  JsonWriter w(&b);
+  w.BeginObject();
+  w.Key("eventVersion");
+  w.String(kEventVersion);
+  w.Key("userIdentity");
+  w.BeginObject();
+  w.Key("type");
+  w.String("AWSService");
+  w.Key("invokedBy");
+  w.String(e.invoked_by);
+  w.EndObject();
+  w.Key("eventTime");
+  w.String(FormatIso8601(when));
+  w.Key("eventSource");
+  w.String(e.event_source);
+  w.Key("eventName");
+  w.String(e.event_name);
+  w.Key("awsRegion");
+  w.String(e.region);
+  w.Key("sourceIPAddress");
+  w.String(e.invoked_by);
+  w.Key("userAgent");
+  w.String(e.invoked_by);
+  w.Key("requestParameters");
+  w.Raw(json::serialize(e.request_parameters));
+  w.Key("responseElements");
+  w.Raw(json::serialize(e.response_elements));
+  w.Key("eventID");
+  w.String(r.event_id);
+  w.Key("readOnly");
+  w.Bool(e.read_only);
+  if (!resources.empty()) WriteResources(resources, e.account_id, w);
+  w.Key("eventType");
+  w.String("AwsServiceEvent");
+  w.Key("managementEvent");
+  w.Bool(true);
+  w.Key("recipientAccountId");
+  w.String(e.account_id);
+  w.Key("serviceEventDetails");
+  w.Raw(e.service_event_details.is_null() ? std::string("{}")
+                                          : json::serialize(e.service_event_details));
+  w.Key("eventCategory");
+  w.String("Management");
+  w.EndObject();
+  return r;
+}
+
+}  // namespace sagetrail::cloudtrail

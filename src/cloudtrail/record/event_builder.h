@@ -1,0 +1,44 @@
+// EventBuilder: turns a finished request (RequestContext) or a service's own action
+// (ServiceEvent) into a CloudTrail record, in one place and with no service code involved.
+// Field names, order and formats follow the CloudTrail record reference (spec/cloudtrail.md §1).
+// Thread-safe (Random must be).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "aws/identity.h"
+#include "aws/request_context.h"
+#include "aws/service_events.h"
+#include "cloudtrail/record/event_record.h"
+#include "common/random.h"
+
+namespace sagetrail::cloudtrail {
+
+inline constexpr std::string_view kEventVersion = "1.11";
+
+class EventBuilder {
+ public:
+  explicit EventBuilder(Random& random) : random_(random) {}
+
+  // An AwsApiCall record for a request that reached a service (ctx.reached_service()).
+  EventRecord FromRequest(const aws::RequestContext& ctx) const;
+  // An AwsServiceEvent record.
+  EventRecord FromServiceEvent(const aws::ServiceEvent& event, TimePoint when) const;
+
+  // Describe*, List*, Get*, ... calls that change nothing.
+  static bool IsReadOnly(std::string_view operation);
+  // Data events (never in Event history): SageMaker Runtime invocations, S3 object calls.
+  static bool IsDataEvent(std::string_view service, std::string_view operation);
+  // "sagemaker.amazonaws.com" for the sagemaker and sagemaker-runtime models.
+  static std::string EventSourceOf(const aws::ServiceModel& model);
+  // The region a call is recorded in: IAM and other global services record in us-east-1.
+  static std::string RecordRegion(std::string_view service, std::string_view region);
+  // Event history's "User name": the IAM user, "root", or the role session name.
+  static std::string UsernameOf(const aws::Identity& identity);
+
+ private:
+  Random& random_;
+};
+
+}  // namespace sagetrail::cloudtrail

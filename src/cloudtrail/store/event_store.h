@@ -1,0 +1,57 @@
+// EventStore: the durable, append-only home of CloudTrail records, indexed for Event history.
+// Append is called by one writer thread at a time; the read methods are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cloudtrail/record/event_record.h"
+#include "common/clock.h"
+#include "common/result.h"
+
+namespace sagetrail::cloudtrail {
+
+enum class LookupAttribute {
+  kNone, kEventId, kEventName, kReadOnly, kUsername, kResourceType, kResourceName, kEventSource,
+  kAccessKeyId
+};
+
+struct LookupQuery {
+  std::string account_id;
+  std::string region;
+  LookupAttribute attribute = LookupAttribute::kNone;
+  std::string value;
+  TimePoint start;  // inclusive
+  TimePoint end;    // inclusive
+  size_t max_results = 50;
+  // Continue after this (event_time ms, seq), newest first.
+  std::optional<std::pair<int64_t, uint64_t>> after;
+};
+
+struct LookupPage {
+  std::vector<EventRecord> events;  // newest first, with body and resources
+  bool more = false;                // another page exists
+};
+
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+
+  // Appends `batch` atomically (all or none) and durably; assigns each record's seq.
+  virtual Status Append(std::vector<EventRecord>& batch) = 0;
+  // A cheap write that proves the store can commit again after a failure.
+  virtual Status Probe() = 0;
+
+  // Management events of one account and region matching `query`, newest first.
+  virtual Result<LookupPage> Lookup(const LookupQuery& query) = 0;
+  // Every record with seq > after_seq in append order, at most `limit` (delivery, export).
+  virtual Result<std::vector<EventRecord>> ReadAfter(uint64_t after_seq, size_t limit) = 0;
+  // Drops up to `limit` records older than `cutoff`; returns how many went.
+  virtual Result<size_t> DeleteOlderThan(TimePoint cutoff, size_t limit) = 0;
+  // A per-store secret (stable across restarts) for signing paging tokens.
+  virtual const std::string& secret() const = 0;
+};
+
+}  // namespace sagetrail::cloudtrail
