@@ -151,7 +151,11 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.audit = std::make_unique<cloudtrail::EventWriter>(*p.events, *p.event_builder, *clock,
                                                       writer_options);
 
-  p.sagemaker = std::make_unique<sagemaker::SageMakerService>();
+  auto resources = sagemaker::ResourceStore::Open((data_dir / "state.db").string());
+  if (!resources.ok()) return resources.error();
+  auto sm = sagemaker::SageMakerService::Create(std::move(resources).value(), *clock);
+  if (!sm.ok()) return sm.error();
+  p.sagemaker = std::move(sm).value();
   p.router->Attach(p.sagemaker.get());
   p.cloudtrail =
       std::make_unique<cloudtrail::CloudTrailService>(*p.events, *clock, writer_options.retention);

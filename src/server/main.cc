@@ -1,13 +1,20 @@
 // sagetrail: a self-hosted SageMaker control plane whose every call is audited like CloudTrail.
 #include <signal.h>
+#include <unistd.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <optional>
 #include <iostream>
 
 #include "aws/model/model_registry.h"
+#include "cloudtrail/export/event_exporter.h"
+#include "cloudtrail/store/sqlite_event_store.h"
+#include "common/random.h"
+#include "common/time_format.h"
 #include "server/app.h"
 
 namespace {
@@ -46,6 +53,97 @@ int Serve(const ServeOptions& options) {
   (*app)->Stop();
   app.value().reset();
   spdlog::info("stopped");
+  return 0;
+}
+
+struct ExportArgs {
+  std::string data_dir = "./sagetrail-data";
+  std::string start, end, attribute, account_id, region, output;
+  std::string format = "json";
+  bool data_events = false;
+};
+
+std::optional<sagetrail::TimePoint> ParseTimeArg(const std::string& text) {
+  if (auto t = sagetrail::ParseIso8601(text)) return t;
+  char* end = nullptr;
+  double secs = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() && *end == '\0') {
+    return sagetrail::FromUnixMillis(static_cast<int64_t>(secs * 1000));
+  }
+  return std::nullopt;
+}
+
+int ExportEvents(const ExportArgs& args) {
+  namespace ct = sagetrail::cloudtrail;
+  ct::ExportOptions options;
+  options.format = args.format == "csv" ? ct::ExportFormat::kCsv : ct::ExportFormat::kJson;
+  options.account_id = args.account_id;
+  options.region = args.region;
+  options.include_data_events = args.data_events;
+  for (auto [text, slot] : {std::make_pair(&args.start, &options.start),
+                            std::make_pair(&args.end, &options.end)}) {
+    if (text->empty()) continue;
+    *slot = ParseTimeArg(*text);
+    if (!*slot) {
+      std::fprintf(stderr, "sagetrail: not a time: %s (use ISO 8601 or epoch seconds)\n",
+                   text->c_str());
+      return 2;
+    }
+  }
+  if (!args.attribute.empty()) {
+    auto a = ct::EventExporter::ParseAttribute(args.attribute);
+    if (!a) {
+      std::fprintf(stderr,
+                   "sagetrail: --attribute takes KEY=VALUE with KEY one of EventId, EventName, "
+                   "ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId\n");
+      return 2;
+    }
+    options.attribute = a->first;
+    options.value = a->second;
+  }
+  std::string db_path = args.data_dir + "/events.db";
+  if (::access(db_path.c_str(), R_OK) != 0) {
+    std::fprintf(stderr, "sagetrail: no event store at %s\n", db_path.c_str());
+    return 1;
+  }
+  sagetrail::SystemRandom random;
+  auto store = ct::SqliteEventStore::Open(db_path, ct::Durability::kNormal, random);
+  if (!store.ok()) {
+    std::fprintf(stderr, "sagetrail: %s\n", store.error().message().c_str());
+    return 1;
+  }
+  std::FILE* out = stdout;
+  if (!args.output.empty() && args.output != "-") {
+    out = std::fopen(args.output.c_str(), "wb");
+    if (out == nullptr) {
+      std::fprintf(stderr, "sagetrail: cannot write %s\n", args.output.c_str());
+      return 1;
+    }
+  }
+  // A progress bar on a terminal, for exports big enough to wait for.
+  bool tty = ::isatty(STDERR_FILENO);
+  int last_percent = -1;
+  auto progress = [&](uint64_t done, uint64_t total) {
+    if (!tty || total < 10000) return;
+    int percent = static_cast<int>(100 * done / total);
+    if (percent == last_percent) return;
+    last_percent = percent;
+    int bars = percent / 4;
+    std::fprintf(stderr, "\r[%-25s] %3d%%  %llu/%llu events", std::string(bars, '#').c_str(),
+                 percent, static_cast<unsigned long long>(done),
+                 static_cast<unsigned long long>(total));
+    if (percent == 100) std::fputc('\n', stderr);
+  };
+  ct::EventExporter exporter(**store);
+  auto written = exporter.Export(options, out, progress);
+  if (out != stdout) std::fclose(out);
+  if (!written.ok()) {
+    std::fprintf(stderr, "sagetrail: export failed: %s\n", written.error().message().c_str());
+    return 1;
+  }
+  if (tty || out != stdout) {
+    std::fprintf(stderr, "exported %llu events\n", static_cast<unsigned long long>(*written));
+  }
   return 0;
 }
 
@@ -94,6 +192,26 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(1, 3650));
 
+  ExportArgs export_args;
+  CLI::App* events = cli.add_subcommand("events", "Work with the recorded CloudTrail events");
+  CLI::App* export_cmd =
+      events->add_subcommand("export", "Download Event history as JSON or CSV");
+  events->require_subcommand(1);
+  export_cmd->add_option("--data-dir", export_args.data_dir, "The server's data directory")
+      ->capture_default_str();
+  export_cmd->add_option("--start", export_args.start, "Earliest event time (ISO 8601 or epoch)");
+  export_cmd->add_option("--end", export_args.end, "Latest event time (ISO 8601 or epoch)");
+  export_cmd->add_option("--attribute", export_args.attribute,
+                         "One lookup attribute, KEY=VALUE (e.g. EventName=CreateModel)");
+  export_cmd->add_option("--account-id", export_args.account_id, "Only this account");
+  export_cmd->add_option("--region", export_args.region, "Only this region");
+  export_cmd->add_option("--format", export_args.format, "json or csv")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"json", "csv"}));
+  export_cmd->add_option("--output,-o", export_args.output, "File to write (default: stdout)");
+  export_cmd->add_flag("--include-data-events", export_args.data_events,
+                       "Also export data events (InvokeEndpoint), which Event history omits");
+
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
 
@@ -106,6 +224,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (serve->parsed()) return Serve(options);
+  if (export_cmd->parsed()) return ExportEvents(export_args);
   std::cout << cli.help();
   return 0;
 }

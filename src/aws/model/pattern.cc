@@ -23,6 +23,20 @@ pcre2_match_data* ThreadMatchData() {
   return holder.md;
 }
 
+// True when position `i` of `p` lies inside a bracketed character class.
+bool InsideClass(std::string_view p, size_t i) {
+  int depth = 0;
+  for (size_t j = 0; j < i; ++j) {
+    if (p[j] == '\\') {
+      ++j;
+      continue;
+    }
+    if (p[j] == '[') ++depth;
+    if (p[j] == ']' && depth > 0) --depth;
+  }
+  return depth > 0;
+}
+
 }  // namespace
 
 std::string CompiledPattern::Translate(std::string_view p) {
@@ -63,18 +77,7 @@ std::string CompiledPattern::Translate(std::string_view p) {
           if (cls == "Graph") repl = "\\x21-\\x7E";
           if (repl != nullptr) {
             // Inside a character class the range list stands alone; outside it needs brackets.
-            bool in_class = false;
-            int depth = 0;
-            for (size_t j = 0; j < i; ++j) {
-              if (p[j] == '\\') {
-                ++j;
-                continue;
-              }
-              if (p[j] == '[') ++depth;
-              if (p[j] == ']' && depth > 0) --depth;
-            }
-            in_class = depth > 0;
-            if (in_class) {
+            if (InsideClass(p, i)) {
               out += repl;
             } else {
               out += "[";
@@ -85,6 +88,16 @@ std::string CompiledPattern::Translate(std::string_view p) {
             continue;
           }
         }
+      }
+      // Java reads "[\w-_]" as \w, '-' and '_'; PCRE2 rejects it as a bad range (CloudWatch
+      // Logs' ResourceType), so the hyphen is escaped.
+      if (std::string_view("wdsWDS").find(n) != std::string_view::npos && i + 3 < p.size() &&
+          p[i + 2] == '-' && p[i + 3] != ']' && InsideClass(p, i)) {
+        out.push_back(c);
+        out.push_back(n);
+        out += "\\-";
+        i += 2;
+        continue;
       }
       out.push_back(c);
       out.push_back(n);

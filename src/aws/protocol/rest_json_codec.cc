@@ -12,6 +12,10 @@ bool RestJsonCodec::PathMatches(std::string_view request_uri, std::string_view p
   std::string_view uri = request_uri.substr(0, request_uri.find('?'));
   auto tpl = Split(uri, '/');
   auto segs = Split(path, '/');
+  // Both start with '/'. Drop that empty first segment so the template's tail lines up with the
+  // path's tail (otherwise "" would be compared with the first segment of a prefix).
+  if (!tpl.empty() && tpl.front().empty()) tpl.erase(tpl.begin());
+  if (!segs.empty() && segs.front().empty()) segs.erase(segs.begin());
   if (segs.size() < tpl.size()) return false;
   size_t offset = segs.size() - tpl.size();  // allow a path prefix from the endpoint URL
   for (size_t i = 0; i < tpl.size(); ++i) {

@@ -48,6 +48,8 @@ class EventStore {
   virtual Result<LookupPage> Lookup(const LookupQuery& query) = 0;
   // Every record with seq > after_seq in append order, at most `limit` (delivery, export).
   virtual Result<std::vector<EventRecord>> ReadAfter(uint64_t after_seq, size_t limit) = 0;
+  // The lowest and highest seq stored ({0, 0} when empty).
+  virtual Result<std::pair<uint64_t, uint64_t>> SeqRange() = 0;
   // Drops up to `limit` records older than `cutoff`; returns how many went.
   virtual Result<size_t> DeleteOlderThan(TimePoint cutoff, size_t limit) = 0;
   // A per-store secret (stable across restarts) for signing paging tokens.

@@ -359,6 +359,24 @@ Result<std::vector<EventRecord>> SqliteEventStore::ReadAfter(uint64_t after_seq,
   return out;
 }
 
+Result<std::pair<uint64_t, uint64_t>> SqliteEventStore::SeqRange() {
+  auto db = AcquireReader();
+  if (!db.ok()) return db.error();
+  std::pair<uint64_t, uint64_t> range{0, 0};
+  {
+    auto st = (*db)->Prepare("SELECT ifnull(min(seq), 0), ifnull(max(seq), 0) FROM events");
+    if (!st.ok()) return st.error();
+    auto row = st->Step();
+    if (!row.ok()) return row.error();
+    if (*row) {
+      range = {static_cast<uint64_t>(st->ColumnInt64(0)),
+               static_cast<uint64_t>(st->ColumnInt64(1))};
+    }
+  }
+  ReleaseReader(std::move(db).value());
+  return range;
+}
+
 Result<size_t> SqliteEventStore::DeleteOlderThan(TimePoint cutoff, size_t limit) {
   // Records are appended in time order, so the oldest are the lowest seqs.
   auto sel = writer_->Prepare("SELECT seq, event_time FROM events ORDER BY seq LIMIT ?1");

@@ -30,6 +30,7 @@ class SqliteEventStore final : public EventStore {
   Status Probe() override;
   Result<LookupPage> Lookup(const LookupQuery& query) override;
   Result<std::vector<EventRecord>> ReadAfter(uint64_t after_seq, size_t limit) override;
+  Result<std::pair<uint64_t, uint64_t>> SeqRange() override;
   Result<size_t> DeleteOlderThan(TimePoint cutoff, size_t limit) override;
   const std::string& secret() const override { return secret_; }
 

@@ -1,0 +1,27 @@
+// Resource: one SageMaker resource (a model, an endpoint, a training job, ...) as the control
+// plane keeps it: its identity, its Describe* document in generic form, and its tags.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <string>
+
+#include "common/clock.h"
+
+namespace sagetrail::sagemaker {
+
+struct Resource {
+  std::string kind;     // ARN resource type: "model", "endpoint", "training-job", ...
+  std::string name;     // as created (case preserved)
+  std::string name_key;  // lower-case: names are unique case-insensitively
+  std::string arn;
+  TimePoint created;
+  std::string status;          // for resources with a lifecycle; empty otherwise
+  boost::json::object body;    // the Describe* output
+  boost::json::array tags;     // [{"Key","Value"}]
+};
+
+// arn:aws:sagemaker:<region>:<account>:<kind>/<lower-case name>
+std::string MakeArn(const std::string& region, const std::string& account_id,
+                    const std::string& kind, const std::string& name);
+
+}  // namespace sagetrail::sagemaker

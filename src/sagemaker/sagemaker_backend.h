@@ -1,0 +1,32 @@
+// SageMakerBackend: the SageMaker state of one account in one region: a ResourceTable per
+// resource kind, guarded by one mutex.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "sagemaker/resource_table.h"
+
+namespace sagetrail::sagemaker {
+
+class SageMakerBackend {
+ public:
+  SageMakerBackend(std::string account_id, std::string region)
+      : account_id_(std::move(account_id)), region_(std::move(region)) {}
+
+  const std::string& account_id() const { return account_id_; }
+  const std::string& region() const { return region_; }
+
+  std::mutex& mutex() { return mu_; }
+  // The table of `kind` ("model", "endpoint", ...). Call with mutex() held.
+  ResourceTable& Table(const std::string& kind) { return tables_[kind]; }
+
+ private:
+  std::string account_id_;
+  std::string region_;
+  std::mutex mu_;
+  std::map<std::string, ResourceTable> tables_;  // guarded by mu_
+};
+
+}  // namespace sagetrail::sagemaker
