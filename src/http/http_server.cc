@@ -1,10 +1,12 @@
 #include "http/http_server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -60,6 +62,9 @@ class Session : public std::enable_shared_from_this<Session> {
     net::dispatch(stream_.get_executor(),
                   beast::bind_front_handler(&Session::ReadHeader, shared_from_this()));
   }
+
+  // Closes the socket from outside the strand; only once no worker thread runs (Server::Stop).
+  void CloseStopped() { Close(); }
 
  private:
   void ReadHeader() {
@@ -124,7 +129,9 @@ class Session : public std::enable_shared_from_this<Session> {
     Request partial;
     partial.remote_ip = remote_ip_;
     partial.remote_port = remote_port_;
-    if (parser_ && parser_->is_header_done()) {
+    // Whatever the parser got so far, even when it failed inside the header (a Content-Length
+    // above the body limit fails there): the formatter may need the target or X-Amz-Target.
+    if (parser_) {
       const auto& msg = parser_->get();
       partial.method = std::string(msg.method_string());
       partial.target = std::string(msg.target());
@@ -263,6 +270,16 @@ class Server::Impl {
       if (t.joinable()) t.join();
     }
     workers_.clear();
+    // No handler runs any more, so the sockets can be closed from here. Without this the stopped
+    // io_context would hold the listening socket and every idle connection open until the
+    // Server is destroyed (the posted close above may never have run).
+    beast::error_code ec;
+    acceptor_.close(ec);
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    for (auto& weak : sessions_) {
+      if (auto session = weak.lock()) session->CloseStopped();
+    }
+    sessions_.clear();
   }
 
  private:
@@ -270,10 +287,22 @@ class Server::Impl {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
       if (!acceptor_.is_open()) return;
       if (!ec) {
-        std::make_shared<Session>(std::move(s), options_, handler_, reject_)->Run();
+        auto session = std::make_shared<Session>(std::move(s), options_, handler_, reject_);
+        Track(session);
+        session->Run();
       }
       DoAccept();
     });
+  }
+
+  // Remembers a connection so that Stop() can close it; forgets finished ones as it goes.
+  void Track(const std::shared_ptr<Session>& session) {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    if (sessions_.size() >= prune_at_) {
+      std::erase_if(sessions_, [](const std::weak_ptr<Session>& w) { return w.expired(); });
+      prune_at_ = std::max<size_t>(64, 2 * sessions_.size());
+    }
+    sessions_.push_back(session);
   }
 
   ServerOptions options_;
@@ -285,6 +314,9 @@ class Server::Impl {
   std::vector<std::thread> workers_;
   std::atomic<bool> stopped_{false};
   uint16_t port_ = 0;
+  std::mutex sessions_mu_;
+  std::vector<std::weak_ptr<Session>> sessions_;  // guarded by sessions_mu_
+  size_t prune_at_ = 64;                          // guarded by sessions_mu_
 };
 
 Server::Server(ServerOptions options, RequestHandler handler, RejectFormatter reject)

@@ -183,6 +183,13 @@ Result<UserRecord> IdentityStore::CreateUser(const std::string& account_id,
 Result<AccessKeyRecord> IdentityStore::CreateAccessKey(const std::string& account_id,
                                                        const std::string& user_name) {
   std::lock_guard<std::mutex> w(write_mu_);
+  if (!user_name.empty()) {
+    // Checked before the INSERT: a key row for a missing user would be persisted but unusable.
+    std::shared_lock lock(mu_);
+    if (users_.count(UserKey(account_id, user_name)) == 0) {
+      return Status::NotFound("no user " + user_name + " in account " + account_id);
+    }
+  }
   AccessKeyRecord k;
   k.access_key_id = "AKIA" + random_.FromAlphabet(16, kBase32);
   k.secret_access_key = random_.FromAlphabet(40, kSecretAlphabet);

@@ -50,7 +50,8 @@ class ServiceModel {
   size_t shape_count() const { return shapes_.size(); }
 
   // The compiled pattern of a string shape, compiling it on first use; nullptr if the shape has
-  // no pattern or the pattern does not compile (then it is not enforced).
+  // no pattern. A pattern that does not compile is not enforced: it comes back as a pattern
+  // that matches everything (and a note goes to stderr once).
   const CompiledPattern* Pattern(const Shape& shape) const;
 
  private:
