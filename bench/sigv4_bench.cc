@@ -24,7 +24,8 @@ http::Request SignedListModels(TimePoint now) {
                 "Botocore/1.43.11"},
                {"Content-Length", "2"}};
   r.body = "{}";
-  aws::sigv4::SignRequest(r, {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""},
+  aws::sigv4::SignRequest(r,
+                          {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""},
                           {"us-east-1", "sagemaker", false}, now);
   return r;
 }

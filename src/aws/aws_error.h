@@ -9,7 +9,7 @@
 namespace sagetrail::aws {
 
 struct AwsError {
-  std::string code;      // e.g. "ValidationException"
+  std::string code;  // e.g. "ValidationException"
   std::string message;
   int http_status = 400;
   bool sender_fault = true;  // query protocol <Type>Sender</Type> vs Receiver

@@ -17,8 +17,8 @@ namespace sagetrail::aws {
 template <typename T>
 class BackendMap {
  public:
-  using Factory = std::function<std::unique_ptr<T>(const std::string& account_id,
-                                                   const std::string& region)>;
+  using Factory =
+      std::function<std::unique_ptr<T>(const std::string& account_id, const std::string& region)>;
   explicit BackendMap(Factory factory) : factory_(std::move(factory)) {}
 
   T& Get(const std::string& account_id, const std::string& region) {

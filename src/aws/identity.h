@@ -34,7 +34,7 @@ struct Identity {
   std::string arn;
   std::string account_id;
   std::string access_key_id;
-  std::string user_name;   // IAM user name, or the account alias for Root (may be empty)
+  std::string user_name;     // IAM user name, or the account alias for Root (may be empty)
   std::string session_name;  // AssumedRole / FederatedUser
   std::optional<SessionContext> session;
   std::string invoked_by;  // AWSService: the service principal

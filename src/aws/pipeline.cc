@@ -15,8 +15,8 @@ constexpr std::string_view kHealthPath = "/_sagetrail/health";
 
 }  // namespace
 
-Pipeline::Pipeline(const ServiceRouter& router, const sigv4::Verifier& verifier,
-                   const Clock& clock, Random& random, AuditSink& audit, std::string version_info)
+Pipeline::Pipeline(const ServiceRouter& router, const sigv4::Verifier& verifier, const Clock& clock,
+                   Random& random, AuditSink& audit, std::string version_info)
     : router_(router),
       verifier_(verifier),
       clock_(clock),
@@ -55,8 +55,8 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
     auto scope = sigv4::PeekScope(ctx->http);
     if (!scope) {
       sigv4::AuthFailure missing;
-      respond(codec.SerializeError(
-          nullptr, AuthErrorFor(Protocol::kJson, false, missing), ctx->request_id));
+      respond(codec.SerializeError(nullptr, AuthErrorFor(Protocol::kJson, false, missing),
+                                   ctx->request_id));
       return;
     }
     respond(codec.SerializeError(
@@ -71,8 +71,7 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
   const ProtocolCodec& codec = *entry->codec;
 
   // Authenticate: nothing but the health check is served unsigned.
-  auto verified =
-      verifier_.Verify(ctx->http, {entry->model->metadata().signing_name, entry->s3});
+  auto verified = verifier_.Verify(ctx->http, {entry->model->metadata().signing_name, entry->s3});
   if (!verified.ok()) {
     respond(codec.SerializeError(
         entry->model, AuthErrorFor(entry->model->protocol(), entry->s3, verified.error()),
@@ -139,11 +138,10 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
       ctx->error = std::move(result).error();
     }
   } catch (const std::exception& e) {
-    ctx->error = AwsError::InternalFailure("Internal error while handling " +
-                                           ctx->operation->name + ": " + e.what());
+    ctx->error = AwsError::InternalFailure("Internal error while handling " + ctx->operation->name +
+                                           ": " + e.what());
   } catch (...) {
-    ctx->error = AwsError::InternalFailure("Internal error while handling " +
-                                           ctx->operation->name);
+    ctx->error = AwsError::InternalFailure("Internal error while handling " + ctx->operation->name);
   }
   Finish(std::move(ctx), *entry, std::move(respond));
 }
@@ -174,8 +172,7 @@ void Pipeline::Finish(std::shared_ptr<RequestContext> ctx, const ServiceEntry& e
   });
 }
 
-http::Response Pipeline::Reject(int status, std::string_view reason,
-                                const http::Request& partial) {
+http::Response Pipeline::Reject(int status, std::string_view reason, const http::Request& partial) {
   std::string request_id = random_.Uuid();
   std::string code = status == 413   ? "RequestEntityTooLarge"
                      : status == 431 ? "RequestHeaderFieldsTooLarge"

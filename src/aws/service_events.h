@@ -25,8 +25,8 @@ struct ServiceEvent {
   std::string event_name;    // "CreateTrainingJob"
   std::string invoked_by;    // the service principal, e.g. "sagemaker.amazonaws.com"
   bool read_only = false;
-  boost::json::value request_parameters;    // already in record form (camelCase), or null
-  boost::json::value response_elements;     // likewise, or null
+  boost::json::value request_parameters;     // already in record form (camelCase), or null
+  boost::json::value response_elements;      // likewise, or null
   boost::json::value service_event_details;  // object
   std::vector<EventResource> resources;
 };

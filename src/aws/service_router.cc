@@ -28,11 +28,15 @@ ServiceRouter::~ServiceRouter() = default;
 
 const ProtocolCodec& ServiceRouter::CodecFor(Protocol protocol) const {
   switch (protocol) {
-    case Protocol::kJson: return *json_;
-    case Protocol::kRestJson: return *rest_json_;
+    case Protocol::kJson:
+      return *json_;
+    case Protocol::kRestJson:
+      return *rest_json_;
     case Protocol::kQuery:
-    case Protocol::kEc2: return *query_;
-    case Protocol::kRestXml: return *rest_xml_;
+    case Protocol::kEc2:
+      return *query_;
+    case Protocol::kRestXml:
+      return *rest_xml_;
   }
   return *json_;
 }
@@ -56,7 +60,8 @@ const ServiceEntry* ServiceRouter::Route(const http::Request& request) const {
   // awsJson: the target prefix names the service.
   if (const std::string* target = request.FindHeader("x-amz-target")) {
     std::string_view t = *target;
-    std::string_view prefix = t.substr(0, t.rfind('.') == std::string_view::npos ? 0 : t.rfind('.'));
+    std::string_view prefix =
+        t.substr(0, t.rfind('.') == std::string_view::npos ? 0 : t.rfind('.'));
     for (const auto& e : entries_) {
       if (e->model->protocol() == Protocol::kJson && e->model->metadata().target_prefix == prefix) {
         return e.get();

@@ -67,8 +67,8 @@ Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
     opad[i] = k0[i] ^ 0x5c;
   }
   Sha256Digest inner;
-  Digest(FetchedSha256(),
-         {std::string_view(reinterpret_cast<char*>(ipad), kBlock), data}, inner.data());
+  Digest(FetchedSha256(), {std::string_view(reinterpret_cast<char*>(ipad), kBlock), data},
+         inner.data());
   Sha256Digest out;
   Digest(FetchedSha256(),
          {std::string_view(reinterpret_cast<char*>(opad), kBlock),
@@ -84,8 +84,8 @@ std::array<uint8_t, 16> Md5(std::string_view data) {
 }
 
 Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr || EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), FetchedSha256(),
-                                            nullptr) != 1) {
+  if (ctx_ == nullptr ||
+      EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), FetchedSha256(), nullptr) != 1) {
     std::abort();
   }
 }

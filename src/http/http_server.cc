@@ -81,8 +81,8 @@ class Session : public std::enable_shared_from_this<Session> {
     auto& msg = parser_->get();
     auto expect = msg[bhttp::field::expect];
     if (beast::iequals(expect, "100-continue")) {
-      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
-                                                                       11);
+      auto cont =
+          std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
       stream_.expires_after(options_.read_timeout);
       bhttp::async_write(stream_, *cont,
                          [self = shared_from_this(), cont](beast::error_code wec, size_t) {
@@ -105,9 +105,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void OnReadError(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
-        ec == beast::error::timeout || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || ec == bhttp::error::partial_message) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == bhttp::error::partial_message) {
       return Close();
     }
     if (ec == bhttp::error::body_limit) {
@@ -139,7 +139,8 @@ class Session : public std::enable_shared_from_this<Session> {
         partial.headers.push_back({std::string(f.name_string()), std::string(f.value())});
       }
     }
-    Response r = reject_ ? reject_(status, reason, partial) : DefaultReject(status, reason, partial);
+    Response r =
+        reject_ ? reject_(status, reason, partial) : DefaultReject(status, reason, partial);
     r.close = true;
     keep_alive_ = false;
     Write(std::move(r));
@@ -163,9 +164,8 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();
     auto self = shared_from_this();
     handler_(std::move(req), [self](Response resp) {
-      net::post(self->stream_.get_executor(), [self, resp = std::move(resp)]() mutable {
-        self->Write(std::move(resp));
-      });
+      net::post(self->stream_.get_executor(),
+                [self, resp = std::move(resp)]() mutable { self->Write(std::move(resp)); });
     });
   }
 

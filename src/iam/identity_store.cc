@@ -40,7 +40,8 @@ Result<std::unique_ptr<IdentityStore>> IdentityStore::Open(const std::string& db
   if (!db.ok()) return db.error();
   Status s = (*db)->Exec(kSchema);
   if (!s.ok()) return s;
-  auto store = std::unique_ptr<IdentityStore>(new IdentityStore(std::move(db).value(), random, clock));
+  auto store =
+      std::unique_ptr<IdentityStore>(new IdentityStore(std::move(db).value(), random, clock));
   s = store->Load();
   if (!s.ok()) return s;
   return store;
@@ -146,8 +147,8 @@ Status IdentityStore::CreateAccount(const std::string& account_id, const std::st
     std::shared_lock lock(mu_);
     if (accounts_.count(account_id)) return Status::AlreadyExists("account " + account_id);
   }
-  auto stmt = db_->Prepare(
-      "INSERT INTO iam_accounts(account_id, alias, created_at) VALUES(?1, ?2, ?3)");
+  auto stmt =
+      db_->Prepare("INSERT INTO iam_accounts(account_id, alias, created_at) VALUES(?1, ?2, ?3)");
   if (!stmt.ok()) return stmt.error();
   Status s = stmt->Bind(1, account_id).Bind(2, alias).Bind(3, ToUnixSeconds(clock_.Now())).Run();
   if (!s.ok()) return s;

@@ -68,8 +68,8 @@ class IdentityStore final : public aws::CredentialStore {
   const Clock& clock_;
   std::mutex write_mu_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, AccountRecord> accounts_;         // guarded by mu_
-  std::unordered_map<std::string, UserRecord> users_;                // "<acct>/<name>", mu_
+  std::unordered_map<std::string, AccountRecord> accounts_;  // guarded by mu_
+  std::unordered_map<std::string, UserRecord> users_;        // "<acct>/<name>", mu_
   std::unordered_map<std::string, std::shared_ptr<const aws::Credential>> keys_;  // mu_
 };
 

@@ -4,8 +4,8 @@ namespace sagetrail::sagemaker {
 
 Result<const Resource*, aws::AwsError> HandlerContext::Save(Resource r) {
   Status s = store.Put(account_id(), region(), r);
-  if (!s.ok()) return aws::AwsError::InternalFailure("Could not save " + r.arn + ": " +
-                                                     s.message());
+  if (!s.ok())
+    return aws::AwsError::InternalFailure("Could not save " + r.arn + ": " + s.message());
   std::string kind = r.kind, key = r.name_key;
   ResourceTable& table = backend.Table(kind);
   table.Put(std::move(r));

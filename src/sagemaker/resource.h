@@ -10,14 +10,14 @@
 namespace sagetrail::sagemaker {
 
 struct Resource {
-  std::string kind;     // ARN resource type: "model", "endpoint", "training-job", ...
-  std::string name;     // as created (case preserved)
+  std::string kind;      // ARN resource type: "model", "endpoint", "training-job", ...
+  std::string name;      // as created (case preserved)
   std::string name_key;  // lower-case: names are unique case-insensitively
   std::string arn;
   TimePoint created;
-  std::string status;          // for resources with a lifecycle; empty otherwise
-  boost::json::object body;    // the Describe* output
-  boost::json::array tags;     // [{"Key","Value"}]
+  std::string status;        // for resources with a lifecycle; empty otherwise
+  boost::json::object body;  // the Describe* output
+  boost::json::array tags;   // [{"Key","Value"}]
 };
 
 // arn:aws:sagemaker:<region>:<account>:<kind>/<lower-case name>

@@ -64,8 +64,8 @@ Status ResourceStore::Delete(const std::string& account_id, const std::string& r
   return st->Bind(1, account_id).Bind(2, region).Bind(3, kind).Bind(4, name_key).Run();
 }
 
-Status ResourceStore::ForEach(const std::function<void(const std::string&, const std::string&,
-                                                       Resource)>& fn) {
+Status ResourceStore::ForEach(
+    const std::function<void(const std::string&, const std::string&, Resource)>& fn) {
   std::lock_guard<std::mutex> l(mu_);
   auto st = db_->Prepare(
       "SELECT account_id, region, kind, name_key, name, arn, created_ms, status, body, tags "

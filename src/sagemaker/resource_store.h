@@ -22,8 +22,8 @@ class ResourceStore {
   Status Delete(const std::string& account_id, const std::string& region, const std::string& kind,
                 const std::string& name_key);
   // Calls `fn` with every stored resource.
-  Status ForEach(const std::function<void(const std::string& account_id,
-                                          const std::string& region, Resource r)>& fn);
+  Status ForEach(const std::function<void(const std::string& account_id, const std::string& region,
+                                          Resource r)>& fn);
 
  private:
   explicit ResourceStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}

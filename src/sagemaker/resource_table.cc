@@ -97,8 +97,8 @@ Result<ListPage, aws::AwsError> ResourceTable::List(const ListOptions& o) const 
       if (Matches(r, o)) all.push_back(&r);
     }
     std::sort(all.begin(), all.end(), [&](const Resource* a, const Resource* b) {
-      if (a->status != b->status) return o.descending ? a->status > b->status
-                                                      : a->status < b->status;
+      if (a->status != b->status)
+        return o.descending ? a->status > b->status : a->status < b->status;
       return a->name_key < b->name_key;
     });
     size_t offset = 0;

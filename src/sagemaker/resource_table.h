@@ -19,7 +19,7 @@ namespace sagetrail::sagemaker {
 enum class SortBy { kName, kCreationTime, kStatus };
 
 struct ListOptions {
-  std::string name_contains;  // case-insensitive substring
+  std::string name_contains;                // case-insensitive substring
   std::optional<TimePoint> created_after;   // inclusive
   std::optional<TimePoint> created_before;  // exclusive
   std::optional<TimePoint> modified_after;

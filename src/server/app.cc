@@ -1,7 +1,7 @@
 #include "server/app.h"
 
-#include <spdlog/spdlog.h>
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -140,7 +140,7 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.verifier = std::make_unique<aws::sigv4::Verifier>(*p.identities, *clock, *p.key_cache);
   p.router = std::make_unique<aws::ServiceRouter>(*p.models);
   auto durability = options.durability == "full" ? cloudtrail::Durability::kFull
-                                                  : cloudtrail::Durability::kNormal;
+                                                 : cloudtrail::Durability::kNormal;
   auto events =
       cloudtrail::SqliteEventStore::Open((data_dir / "events.db").string(), durability, *random);
   if (!events.ok()) return events.error();

@@ -1,14 +1,14 @@
 // sagetrail: a self-hosted SageMaker control plane whose every call is audited like CloudTrail.
 #include <signal.h>
-#include <unistd.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
-#include <optional>
 #include <iostream>
+#include <optional>
 
 #include "aws/model/model_registry.h"
 #include "cloudtrail/export/event_exporter.h"
@@ -80,8 +80,8 @@ int ExportEvents(const ExportArgs& args) {
   options.account_id = args.account_id;
   options.region = args.region;
   options.include_data_events = args.data_events;
-  for (auto [text, slot] : {std::make_pair(&args.start, &options.start),
-                            std::make_pair(&args.end, &options.end)}) {
+  for (auto [text, slot] :
+       {std::make_pair(&args.start, &options.start), std::make_pair(&args.end, &options.end)}) {
     if (text->empty()) continue;
     *slot = ParseTimeArg(*text);
     if (!*slot) {
@@ -168,8 +168,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--data-dir", options.data_dir, "Where state, events and credentials live")
       ->capture_default_str();
-  serve->add_option("--account-id", options.account_id,
-                    "Account id created on first start of an empty data directory")
+  serve
+      ->add_option("--account-id", options.account_id,
+                   "Account id created on first start of an empty data directory")
       ->capture_default_str()
       ->check([](const std::string& v) {
         bool ok = v.size() == 12 && v.find_first_not_of("0123456789") == std::string::npos;
@@ -183,19 +184,20 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--max-body-bytes", options.max_body_bytes, "Largest request body accepted")
       ->capture_default_str();
-  serve->add_option("--durability", options.durability,
-                    "normal: records survive a crash of the process; full: also power loss")
+  serve
+      ->add_option("--durability", options.durability,
+                   "normal: records survive a crash of the process; full: also power loss")
       ->capture_default_str()
       ->check(CLI::IsMember({"normal", "full"}));
-  serve->add_option("--event-retention-days", options.event_retention_days,
-                    "Days Event history keeps records")
+  serve
+      ->add_option("--event-retention-days", options.event_retention_days,
+                   "Days Event history keeps records")
       ->capture_default_str()
       ->check(CLI::Range(1, 3650));
 
   ExportArgs export_args;
   CLI::App* events = cli.add_subcommand("events", "Work with the recorded CloudTrail events");
-  CLI::App* export_cmd =
-      events->add_subcommand("export", "Download Event history as JSON or CSV");
+  CLI::App* export_cmd = events->add_subcommand("export", "Download Event history as JSON or CSV");
   events->require_subcommand(1);
   export_cmd->add_option("--data-dir", export_args.data_dir, "The server's data directory")
       ->capture_default_str();

@@ -114,8 +114,8 @@ Result<std::string> ModelRegistry::LocateDataDir(const std::string& override_dir
     return Status::NotFound(std::string("no botocore models under $SAGETRAIL_BOTOCORE_DATA=") +
                             env);
   }
-  for (const char* candidate : {SAGETRAIL_BUILD_BOTOCORE_DATA,
-                                "/usr/lib/python3/dist-packages/botocore/data"}) {
+  for (const char* candidate :
+       {SAGETRAIL_BUILD_BOTOCORE_DATA, "/usr/lib/python3/dist-packages/botocore/data"}) {
     if (LooksLikeDataDir(candidate)) return std::string(candidate);
   }
   std::string asked = AskPython();

@@ -54,8 +54,8 @@ std::string CompiledPattern::Translate(std::string_view p) {
         i += kSupplementary.size() - 1;
         continue;
       }
-      if (n == 'u' && i + 5 < p.size() && IsHex(p[i + 2]) && IsHex(p[i + 3]) &&
-          IsHex(p[i + 4]) && IsHex(p[i + 5])) {
+      if (n == 'u' && i + 5 < p.size() && IsHex(p[i + 2]) && IsHex(p[i + 3]) && IsHex(p[i + 4]) &&
+          IsHex(p[i + 5])) {
         out += "\\x{";
         out.append(p.substr(i + 2, 4));
         out += "}";

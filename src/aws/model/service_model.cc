@@ -89,11 +89,16 @@ Protocol ParseProtocol(std::string_view p) {
 
 const char* ProtocolName(Protocol p) {
   switch (p) {
-    case Protocol::kJson: return "json";
-    case Protocol::kRestJson: return "rest-json";
-    case Protocol::kQuery: return "query";
-    case Protocol::kRestXml: return "rest-xml";
-    case Protocol::kEc2: return "ec2";
+    case Protocol::kJson:
+      return "json";
+    case Protocol::kRestJson:
+      return "rest-json";
+    case Protocol::kQuery:
+      return "query";
+    case Protocol::kRestXml:
+      return "rest-xml";
+    case Protocol::kEc2:
+      return "ec2";
   }
   return "json";
 }

@@ -14,8 +14,19 @@ using ShapeId = uint32_t;
 inline constexpr ShapeId kNoShape = UINT32_MAX;
 
 enum class ShapeType : uint8_t {
-  kStructure, kList, kMap, kString, kInteger, kLong, kFloat, kDouble, kBoolean, kTimestamp,
-  kBlob, kBigInteger, kBigDecimal
+  kStructure,
+  kList,
+  kMap,
+  kString,
+  kInteger,
+  kLong,
+  kFloat,
+  kDouble,
+  kBoolean,
+  kTimestamp,
+  kBlob,
+  kBigInteger,
+  kBigDecimal
 };
 
 // Where a member travels in a REST request or response.
@@ -24,7 +35,7 @@ enum class Location : uint8_t { kBody, kHeader, kHeaders, kQueryString, kUri, kS
 enum class TimestampFormat : uint8_t { kDefault, kIso8601, kUnixTimestamp, kRfc822 };
 
 struct Member {
-  std::string name;           // model name, e.g. "ModelName"
+  std::string name;  // model name, e.g. "ModelName"
   ShapeId shape = kNoShape;
   Location location = Location::kBody;
   std::string location_name;  // header / query key / URI label / XML element name, if any
@@ -58,10 +69,10 @@ struct Shape {
   bool is_union = false;
   bool is_exception = false;
   bool is_document = false;
-  int error_http_status = 0;       // from "error": {"httpStatusCode"}
-  std::string error_code;          // from "error": {"code"} (query protocols), else empty
+  int error_http_status = 0;  // from "error": {"httpStatusCode"}
+  std::string error_code;     // from "error": {"code"} (query protocols), else empty
   bool error_sender_fault = true;
-  std::string payload;             // REST: the member that is the whole body, if any
+  std::string payload;  // REST: the member that is the whole body, if any
   std::string xml_namespace;
 
   // Lists.

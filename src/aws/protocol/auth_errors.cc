@@ -25,8 +25,8 @@ std::string SkewMessage(const AuthFailure& f, int window_minutes) {
   std::string w = std::to_string(window_minutes);
   if (f.kind == AuthFailureKind::kExpired || f.kind == AuthFailureKind::kPresignExpired) {
     return "Signature expired: " + f.amz_date + " is now earlier than " +
-           FormatAmzDate(f.server_time - window) + " (" + FormatAmzDate(f.server_time) + " - " +
-           w + " min.)";
+           FormatAmzDate(f.server_time - window) + " (" + FormatAmzDate(f.server_time) + " - " + w +
+           " min.)";
   }
   return "Signature not yet current: " + f.amz_date + " is still later than " +
          FormatAmzDate(f.server_time + window) + " (" + FormatAmzDate(f.server_time) + " + " + w +
@@ -142,8 +142,8 @@ AwsError S3Error(const AuthFailure& f) {
                  {"CanonicalRequestBytes", SpacedHex(f.canonical_request)}};
       return e;
     case AuthFailureKind::kUnknownAccessKey:
-      e = {"InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.",
-           403};
+      e = {"InvalidAccessKeyId",
+           "The AWS Access Key Id you provided does not exist in our records.", 403};
       e.extra = {{"AWSAccessKeyId", f.access_key_id}};
       return e;
     case AuthFailureKind::kInvalidToken:

@@ -74,12 +74,24 @@ void WriteValue(const ServiceModel& model, ShapeId id, const json::value& v, Jso
     }
     default:
       switch (v.kind()) {
-        case json::kind::string: w.String(v.get_string()); return;
-        case json::kind::int64: w.Int(v.get_int64()); return;
-        case json::kind::uint64: w.Uint(v.get_uint64()); return;
-        case json::kind::double_: w.Double(v.get_double()); return;
-        case json::kind::bool_: w.Bool(v.get_bool()); return;
-        default: w.Raw(json::serialize(v)); return;
+        case json::kind::string:
+          w.String(v.get_string());
+          return;
+        case json::kind::int64:
+          w.Int(v.get_int64());
+          return;
+        case json::kind::uint64:
+          w.Uint(v.get_uint64());
+          return;
+        case json::kind::double_:
+          w.Double(v.get_double());
+          return;
+        case json::kind::bool_:
+          w.Bool(v.get_bool());
+          return;
+        default:
+          w.Raw(json::serialize(v));
+          return;
       }
   }
 }
@@ -92,19 +104,18 @@ void JsonCodec::WriteShape(const ServiceModel& model, ShapeId id, const json::va
   WriteValue(model, id, value, w);
 }
 
-Result<const Operation*, AwsError> JsonCodec::ResolveOperation(
-    const ServiceModel& model, const http::Request& request) const {
+Result<const Operation*, AwsError> JsonCodec::ResolveOperation(const ServiceModel& model,
+                                                               const http::Request& request) const {
   std::string_view target = request.HeaderOr("x-amz-target");
   size_t dot = target.rfind('.');
   std::string_view prefix = dot == std::string_view::npos ? "" : target.substr(0, dot);
   std::string_view name = dot == std::string_view::npos ? target : target.substr(dot + 1);
-  const Operation* op = prefix == model.metadata().target_prefix ? model.FindOperation(name)
-                                                                 : nullptr;
+  const Operation* op =
+      prefix == model.metadata().target_prefix ? model.FindOperation(name) : nullptr;
   if (op == nullptr) {
-    return AwsError::UnknownOperation(
-        target.empty() ? std::string("Missing X-Amz-Target header")
-                       : "Unknown operation " + std::string(target) + " for " +
-                             model.metadata().service_id);
+    return AwsError::UnknownOperation(target.empty() ? std::string("Missing X-Amz-Target header")
+                                                     : "Unknown operation " + std::string(target) +
+                                                           " for " + model.metadata().service_id);
   }
   return op;
 }

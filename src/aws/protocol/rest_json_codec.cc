@@ -37,8 +37,8 @@ Result<const Operation*, AwsError> RestJsonCodec::ResolveOperation(
     }
   }
   return AwsError{"UnknownOperationException",
-                  "No operation matches " + request.method + " " + std::string(request.path()),
-                  404, true};
+                  "No operation matches " + request.method + " " + std::string(request.path()), 404,
+                  true};
 }
 
 Result<json::value, AwsError> RestJsonCodec::ParseInput(const ServiceModel&, const Operation& op,

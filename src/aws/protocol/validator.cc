@@ -44,12 +44,16 @@ bool IsIntegral(const json::value& v) {
 
 const char* JsonKindName(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::string: return "STRING_VALUE";
-    case json::kind::bool_: return "BOOLEAN_VALUE";
+    case json::kind::string:
+      return "STRING_VALUE";
+    case json::kind::bool_:
+      return "BOOLEAN_VALUE";
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return "NUMBER_VALUE";
-    default: return "VALUE";
+    case json::kind::double_:
+      return "NUMBER_VALUE";
+    default:
+      return "VALUE";
   }
 }
 
@@ -61,19 +65,23 @@ class Walker {
     if (serialization_ || v.is_null()) return;
     const Shape& s = model_.shape(id);
     switch (s.type) {
-      case ShapeType::kStructure: return CheckStructure(s, v, path);
-      case ShapeType::kList: return CheckList(s, v, path);
-      case ShapeType::kMap: return CheckMap(s, v, path);
-      default: return CheckScalar(s, v, path);
+      case ShapeType::kStructure:
+        return CheckStructure(s, v, path);
+      case ShapeType::kList:
+        return CheckList(s, v, path);
+      case ShapeType::kMap:
+        return CheckMap(s, v, path);
+      default:
+        return CheckScalar(s, v, path);
     }
   }
 
   std::optional<AwsError> Result() {
     if (serialization_) return serialization_;
     if (errors_.empty()) return std::nullopt;
-    std::string msg = std::to_string(errors_.size()) +
-                      (errors_.size() == 1 ? " validation error detected: "
-                                           : " validation errors detected: ");
+    std::string msg =
+        std::to_string(errors_.size()) +
+        (errors_.size() == 1 ? " validation error detected: " : " validation errors detected: ");
     for (size_t i = 0; i < errors_.size(); ++i) {
       if (i) msg += "; ";
       msg += errors_[i];
@@ -110,9 +118,12 @@ class Walker {
   // Java-style toString of a value, as AWS quotes it in messages.
   std::string Render(const Shape& s, const json::value& v) {
     switch (v.kind()) {
-      case json::kind::string: return std::string(v.get_string());
-      case json::kind::bool_: return v.get_bool() ? "true" : "false";
-      case json::kind::null: return "null";
+      case json::kind::string:
+        return std::string(v.get_string());
+      case json::kind::bool_:
+        return v.get_bool() ? "true" : "false";
+      case json::kind::null:
+        return "null";
       case json::kind::int64:
       case json::kind::uint64:
       case json::kind::double_:

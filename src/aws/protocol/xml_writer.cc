@@ -5,12 +5,24 @@ namespace sagetrail::aws {
 void AppendXmlEscaped(std::string_view s, std::string* out) {
   for (unsigned char c : s) {
     switch (c) {
-      case '&': out->append("&amp;"); break;
-      case '<': out->append("&lt;"); break;
-      case '>': out->append("&gt;"); break;
-      case '"': out->append("&quot;"); break;
-      case '\'': out->append("&apos;"); break;
-      case '\r': out->append("&#xD;"); break;
+      case '&':
+        out->append("&amp;");
+        break;
+      case '<':
+        out->append("&lt;");
+        break;
+      case '>':
+        out->append("&gt;");
+        break;
+      case '"':
+        out->append("&quot;");
+        break;
+      case '\'':
+        out->append("&apos;");
+        break;
+      case '\r':
+        out->append("&#xD;");
+        break;
       default:
         if (c < 0x20 && c != '\n' && c != '\t') {
           static constexpr char kHex[] = "0123456789ABCDEF";

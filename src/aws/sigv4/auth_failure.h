@@ -27,7 +27,7 @@ struct AuthFailure {
   std::string message;  // the detail sentence(s), protocol-neutral where the kind needs one
   // Details for protocol-specific wording.
   std::string access_key_id;
-  std::string amz_date;          // as sent
+  std::string amz_date;  // as sent
   TimePoint request_time{};
   TimePoint server_time{};
   std::string canonical_request;  // ours, for the mismatch appendix

@@ -72,8 +72,7 @@ void PresignRequest(http::Request& request, const SigningCredentials& credential
   add("X-Amz-SignedHeaders", "host");
   request.target = std::string(request.path()) + "?" + query;
 
-  std::string payload_hash =
-      options.s3 ? std::string(kUnsignedPayload) : Sha256Hex(request.body);
+  std::string payload_hash = options.s3 ? std::string(kUnsignedPayload) : Sha256Hex(request.body);
   CanonicalRequestParts parts;
   parts.method = request.method;
   parts.raw_path = request.path();

@@ -9,8 +9,13 @@ Sha256Digest SigningKeyCache::Get(std::string_view access_key_id, std::string_vi
                                   std::string_view service) {
   std::string cache_key;
   cache_key.reserve(access_key_id.size() + date.size() + region.size() + service.size() + 3);
-  cache_key.append(access_key_id).append("/").append(date).append("/").append(region).append(
-      "/").append(service);
+  cache_key.append(access_key_id)
+      .append("/")
+      .append(date)
+      .append("/")
+      .append(region)
+      .append("/")
+      .append(service);
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = entries_.find(cache_key);

@@ -57,9 +57,9 @@ Result<SignatureParts, AuthFailure> ParseAuthorizationHeader(std::string_view he
   size_t space = value.find(' ');
   std::string_view algorithm = value.substr(0, space);
   if (algorithm != kAlgorithm) {
-    return Fail(AuthFailureKind::kIncomplete,
-                "Unsupported AWS 'algorithm': '" + std::string(algorithm) + "' (only " +
-                    std::string(kAlgorithm) + " for now). ");
+    return Fail(AuthFailureKind::kIncomplete, "Unsupported AWS 'algorithm': '" +
+                                                  std::string(algorithm) + "' (only " +
+                                                  std::string(kAlgorithm) + " for now). ");
   }
   std::string_view rest = space == std::string_view::npos ? "" : value.substr(space + 1);
   for (std::string_view token : Split(rest, ',')) {
@@ -137,9 +137,9 @@ Result<SignatureParts, AuthFailure> ParsePresignedQuery(std::string_view query) 
   parts.expires = kMaxPresignExpires;
   if (expires) {
     int64_t v = -1;
-    bool digits = !expires->empty() && expires->size() < 12 &&
-                  std::all_of(expires->begin(), expires->end(),
-                              [](char c) { return c >= '0' && c <= '9'; });
+    bool digits =
+        !expires->empty() && expires->size() < 12 &&
+        std::all_of(expires->begin(), expires->end(), [](char c) { return c >= '0' && c <= '9'; });
     if (digits) v = std::stoll(*expires);
     if (!digits || v > kMaxPresignExpires) {
       return Fail(AuthFailureKind::kIncomplete,
@@ -226,8 +226,8 @@ Result<VerifiedRequest, AuthFailure> Verifier::Verify(const http::Request& req,
       return f;
     }
   } else if (*request_time + max_skew_ < now || *request_time > now + max_skew_) {
-    AuthFailure f = Fail(*request_time < now ? AuthFailureKind::kExpired
-                                             : AuthFailureKind::kNotYetValid);
+    AuthFailure f =
+        Fail(*request_time < now ? AuthFailureKind::kExpired : AuthFailureKind::kNotYetValid);
     f.amz_date = sp.amz_date;
     f.request_time = *request_time;
     f.server_time = now;
@@ -256,8 +256,8 @@ Result<VerifiedRequest, AuthFailure> Verifier::Verify(const http::Request& req,
                    service = cred_parts[3], terminator = cred_parts[4];
   std::string scope_errors;
   if (!ValidRegion(region)) {
-    scope_errors += "Credential should be scoped to a valid region, not '" + std::string(region) +
-                    "'. ";
+    scope_errors +=
+        "Credential should be scoped to a valid region, not '" + std::string(region) + "'. ";
   }
   if (service != options.service) {
     scope_errors +=

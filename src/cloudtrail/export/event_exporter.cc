@@ -12,13 +12,20 @@ namespace {
 
 bool MatchesAttribute(const EventRecord& r, LookupAttribute a, const std::string& v) {
   switch (a) {
-    case LookupAttribute::kNone: return true;
-    case LookupAttribute::kEventId: return r.event_id == v;
-    case LookupAttribute::kEventName: return r.event_name == v;
-    case LookupAttribute::kReadOnly: return (r.read_only ? "true" : "false") == AsciiLower(v);
-    case LookupAttribute::kUsername: return r.username == v;
-    case LookupAttribute::kEventSource: return r.event_source == v;
-    case LookupAttribute::kAccessKeyId: return r.access_key_id == v;
+    case LookupAttribute::kNone:
+      return true;
+    case LookupAttribute::kEventId:
+      return r.event_id == v;
+    case LookupAttribute::kEventName:
+      return r.event_name == v;
+    case LookupAttribute::kReadOnly:
+      return (r.read_only ? "true" : "false") == AsciiLower(v);
+    case LookupAttribute::kUsername:
+      return r.username == v;
+    case LookupAttribute::kEventSource:
+      return r.event_source == v;
+    case LookupAttribute::kAccessKeyId:
+      return r.access_key_id == v;
     case LookupAttribute::kResourceType:
       for (const auto& res : r.resources) {
         if (res.type == v) return true;
@@ -119,9 +126,8 @@ Result<uint64_t> EventExporter::Export(const ExportOptions& o, std::FILE* out,
                                        const Progress& progress) {
   auto range = store_.SeqRange();
   if (!range.ok()) return range.error();
-  uint64_t total = range->second >= range->first && range->second > 0
-                       ? range->second - range->first + 1
-                       : 0;
+  uint64_t total =
+      range->second >= range->first && range->second > 0 ? range->second - range->first + 1 : 0;
   if (o.format == ExportFormat::kJson) {
     std::fputs("{\"Records\":[", out);
   } else {

@@ -145,8 +145,7 @@ Result<json::value, AwsError> LookupEvents::Run(const aws::RequestContext& ctx) 
   if (!insight && q.start <= q.end) {  // no Insights events are generated
     auto result = store_.Lookup(q);
     if (!result.ok()) {
-      return AwsError::InternalFailure("Event history is unavailable: " +
-                                       result.error().message());
+      return AwsError::InternalFailure("Event history is unavailable: " + result.error().message());
     }
     page = std::move(result).value();
   }
@@ -170,8 +169,8 @@ Result<json::value, AwsError> LookupEvents::Run(const aws::RequestContext& ctx) 
   out["Events"] = std::move(events);
   if (page.more && !page.events.empty()) {
     const EventRecord& last = page.events.back();
-    out["NextToken"] = EncodeNextToken(store_.secret(), fingerprint,
-                                       {ToUnixMillis(last.event_time), last.seq});
+    out["NextToken"] =
+        EncodeNextToken(store_.secret(), fingerprint, {ToUnixMillis(last.event_time), last.seq});
   }
   return json::value(std::move(out));
 }

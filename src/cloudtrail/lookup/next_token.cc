@@ -29,8 +29,7 @@ std::string EncodeNextToken(std::string_view secret, std::string_view fingerprin
   return Base64Encode(payload + Mac(secret, fingerprint, payload));
 }
 
-std::optional<TokenPosition> DecodeNextToken(std::string_view secret,
-                                             std::string_view fingerprint,
+std::optional<TokenPosition> DecodeNextToken(std::string_view secret, std::string_view fingerprint,
                                              std::string_view token) {
   auto raw = Base64Decode(token);
   if (!raw || raw->size() != kPayloadBytes + kMacBytes || (*raw)[0] != kVersion) {

@@ -19,13 +19,27 @@ constexpr size_t kMaxUserAgent = 1024;
 
 void WriteScalar(const json::value& v, JsonWriter& w) {
   switch (v.kind()) {
-    case json::kind::string: w.String(v.get_string()); return;
-    case json::kind::int64: w.Int(v.get_int64()); return;
-    case json::kind::uint64: w.Uint(v.get_uint64()); return;
-    case json::kind::double_: w.Double(v.get_double()); return;
-    case json::kind::bool_: w.Bool(v.get_bool()); return;
-    case json::kind::null: w.Null(); return;
-    default: w.Raw(json::serialize(v)); return;
+    case json::kind::string:
+      w.String(v.get_string());
+      return;
+    case json::kind::int64:
+      w.Int(v.get_int64());
+      return;
+    case json::kind::uint64:
+      w.Uint(v.get_uint64());
+      return;
+    case json::kind::double_:
+      w.Double(v.get_double());
+      return;
+    case json::kind::bool_:
+      w.Bool(v.get_bool());
+      return;
+    case json::kind::null:
+      w.Null();
+      return;
+    default:
+      w.Raw(json::serialize(v));
+      return;
   }
 }
 
@@ -199,10 +213,10 @@ bool EventBuilder::IsReadOnly(std::string_view op) {
 bool EventBuilder::IsDataEvent(std::string_view service, std::string_view operation) {
   if (service == "sagemaker-runtime") return true;
   if (service == "s3") {
-    for (std::string_view op : {"GetObject", "PutObject", "DeleteObject", "DeleteObjects",
-                                "HeadObject", "CopyObject", "ListObjects", "ListObjectsV2",
-                                "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload",
-                                "AbortMultipartUpload", "GetObjectAcl", "PutObjectAcl"}) {
+    for (std::string_view op :
+         {"GetObject", "PutObject", "DeleteObject", "DeleteObjects", "HeadObject", "CopyObject",
+          "ListObjects", "ListObjectsV2", "CreateMultipartUpload", "UploadPart",
+          "CompleteMultipartUpload", "AbortMultipartUpload", "GetObjectAcl", "PutObjectAcl"}) {
       if (operation == op) return true;
     }
   }
@@ -222,11 +236,15 @@ std::string EventBuilder::RecordRegion(std::string_view service, std::string_vie
 
 std::string EventBuilder::UsernameOf(const aws::Identity& id) {
   switch (id.type) {
-    case aws::IdentityType::kRoot: return "root";
-    case aws::IdentityType::kIAMUser: return id.user_name;
+    case aws::IdentityType::kRoot:
+      return "root";
+    case aws::IdentityType::kIAMUser:
+      return id.user_name;
     case aws::IdentityType::kAssumedRole:
-    case aws::IdentityType::kFederatedUser: return id.session_name;
-    case aws::IdentityType::kAWSService: return {};
+    case aws::IdentityType::kFederatedUser:
+      return id.session_name;
+    case aws::IdentityType::kAWSService:
+      return {};
   }
   return {};
 }
@@ -247,9 +265,8 @@ EventRecord EventBuilder::FromRequest(const aws::RequestContext& ctx) const {
   bool data_event = IsDataEvent(model.name(), op.name);
   r.management = !data_event;
   bool ok = !ctx.error.has_value();
-  std::vector<IndexedResource> resources =
-      ResourcesOf(model.name(), ctx.account_id, r.region, ctx.input,
-                  ok ? ctx.output : json::value());
+  std::vector<IndexedResource> resources = ResourcesOf(model.name(), ctx.account_id, r.region,
+                                                       ctx.input, ok ? ctx.output : json::value());
   IndexResources(resources, &r);
 
   std::string& b = r.body;

@@ -10,9 +10,9 @@ namespace {
 
 struct Rule {
   std::string_view service;
-  std::string_view member;     // input member holding the resource's name
-  std::string_view type;       // CloudFormation-style type
-  std::string_view arn_kind;   // ARN resource kind ("model"), empty if no ARN is derived
+  std::string_view member;      // input member holding the resource's name
+  std::string_view type;        // CloudFormation-style type
+  std::string_view arn_kind;    // ARN resource kind ("model"), empty if no ARN is derived
   std::string_view arn_member;  // output member holding the ARN, if any
 };
 

@@ -14,7 +14,14 @@
 namespace sagetrail::cloudtrail {
 
 enum class LookupAttribute {
-  kNone, kEventId, kEventName, kReadOnly, kUsername, kResourceType, kResourceName, kEventSource,
+  kNone,
+  kEventId,
+  kEventName,
+  kReadOnly,
+  kUsername,
+  kResourceType,
+  kResourceName,
+  kEventSource,
   kAccessKeyId
 };
 

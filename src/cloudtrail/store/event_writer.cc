@@ -86,7 +86,8 @@ void EventWriter::Run() {
   while (true) {
     {
       std::unique_lock<std::mutex> l(mu_);
-      auto wake = healthy_ ? next_sweep : std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      auto wake =
+          healthy_ ? next_sweep : std::chrono::steady_clock::now() + std::chrono::seconds(1);
       cv_.wait_until(l, wake, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) {
         if (stopping_) return;

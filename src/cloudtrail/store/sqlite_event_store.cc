@@ -65,13 +65,26 @@ std::string LookupSql(LookupAttribute attribute) {
       " AND e.management = 1 AND e.event_time BETWEEN ?3 AND ?4"
       " AND (e.event_time, e.seq) < (?5, ?6)";
   switch (attribute) {
-    case LookupAttribute::kNone: break;
-    case LookupAttribute::kEventId: where += " AND e.event_id = ?7"; break;
-    case LookupAttribute::kEventName: where += " AND e.event_name = ?7"; break;
-    case LookupAttribute::kReadOnly: where += " AND e.read_only = ?7"; break;
-    case LookupAttribute::kUsername: where += " AND e.username = ?7"; break;
-    case LookupAttribute::kEventSource: where += " AND e.event_source = ?7"; break;
-    case LookupAttribute::kAccessKeyId: where += " AND e.access_key_id = ?7"; break;
+    case LookupAttribute::kNone:
+      break;
+    case LookupAttribute::kEventId:
+      where += " AND e.event_id = ?7";
+      break;
+    case LookupAttribute::kEventName:
+      where += " AND e.event_name = ?7";
+      break;
+    case LookupAttribute::kReadOnly:
+      where += " AND e.read_only = ?7";
+      break;
+    case LookupAttribute::kUsername:
+      where += " AND e.username = ?7";
+      break;
+    case LookupAttribute::kEventSource:
+      where += " AND e.event_source = ?7";
+      break;
+    case LookupAttribute::kAccessKeyId:
+      where += " AND e.access_key_id = ?7";
+      break;
     case LookupAttribute::kResourceType:
     case LookupAttribute::kResourceName: {
       // Driven by the resource index, whose rows carry the event's time.
@@ -124,8 +137,8 @@ EventRecord RowToRecord(const SqliteStatement& st) {
 
 Status LoadResources(SqliteDb& db, std::vector<EventRecord>& records) {
   if (records.empty()) return Status::Ok();
-  auto st = db.Prepare(
-      "SELECT type, name, alias FROM event_resources WHERE seq = ?1 ORDER BY rowid");
+  auto st =
+      db.Prepare("SELECT type, name, alias FROM event_resources WHERE seq = ?1 ORDER BY rowid");
   if (!st.ok()) return st.error();
   for (EventRecord& r : records) {
     st->Bind(1, static_cast<int64_t>(r.seq));
@@ -396,9 +409,9 @@ Result<size_t> SqliteEventStore::DeleteOlderThan(TimePoint cutoff, size_t limit)
   if (n == 0) return size_t{0};
   Status s = writer_->Exec("BEGIN IMMEDIATE");
   if (!s.ok()) return s;
-  for (const char* sql : {"DELETE FROM event_resources WHERE seq <= ?1",
-                          "DELETE FROM event_bodies WHERE seq <= ?1",
-                          "DELETE FROM events WHERE seq <= ?1"}) {
+  for (const char* sql :
+       {"DELETE FROM event_resources WHERE seq <= ?1", "DELETE FROM event_bodies WHERE seq <= ?1",
+        "DELETE FROM events WHERE seq <= ?1"}) {
     auto st = writer_->Prepare(sql);
     if (!st.ok()) {
       writer_->Exec("ROLLBACK");
