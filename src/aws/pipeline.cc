@@ -155,20 +155,32 @@ void Pipeline::Finish(std::shared_ptr<RequestContext> ctx, const ServiceEntry& e
                                                 ctx->request_id);
   const ProtocolCodec* codec = entry.codec;
   const ServiceModel* model = entry.model;
-  std::string request_id = ctx->request_id;
-  // The response waits for the durable audit record.
+  // The response waits for the durable audit record; state changes are saved after it.
+  std::shared_ptr<RequestContext> keep = ctx;
   audit_.Record(std::move(ctx), [respond = std::move(respond), response = std::move(response),
-                                 codec, model, request_id](Status status) mutable {
-    if (!status.ok()) {
-      respond(codec->SerializeError(
-          model,
-          AwsError::ServiceUnavailable(
-              "The request could not be recorded in the audit log, so it was not acknowledged: " +
-              status.message()),
-          request_id));
+                                 codec, model, keep](Status status) mutable {
+    if (status.ok()) {
+      for (auto& action : keep->after_audit) {
+        status = action();
+        if (!status.ok()) break;
+      }
+      if (!status.ok()) {
+        respond(codec->SerializeError(
+            model,
+            AwsError::InternalFailure("The call was recorded but its result could not be saved: " +
+                                      status.message()),
+            keep->request_id));
+        return;
+      }
+      respond(std::move(response));
       return;
     }
-    respond(std::move(response));
+    respond(codec->SerializeError(
+        model,
+        AwsError::ServiceUnavailable(
+            "The request could not be recorded in the audit log, so it was not acknowledged: " +
+            status.message()),
+        keep->request_id));
   });
 }
 

@@ -5,15 +5,18 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "aws/aws_error.h"
 #include "aws/credential_store.h"
 #include "aws/identity.h"
 #include "aws/model/service_model.h"
 #include "common/clock.h"
+#include "common/status.h"
 #include "http/http_message.h"
 
 namespace sagetrail::aws {
@@ -48,6 +51,11 @@ struct RequestContext {
   boost::json::value output;
   std::optional<AwsError> error;
   TimePoint completed_at;
+
+  // Work that may only happen once the call's audit record is durable: a service that changed
+  // state saves it here, so a crash can never leave a change on disk without its record. Run in
+  // order; a failure turns the response into a server error.
+  std::vector<std::function<Status()>> after_audit;
 
   // True once the request reached the service (routed, authenticated, operation known): the
   // calls CloudTrail records, successful or not.

@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -44,8 +45,25 @@ std::string Random::FromAlphabet(size_t n, std::string_view alphabet) {
 }
 
 void SystemRandom::Fill(uint8_t* out, size_t n) {
-  if (RAND_bytes(out, static_cast<int>(n)) != 1) {
-    std::abort();  // The DRBG failing is unrecoverable; never hand out predictable ids.
+  struct Pool {
+    uint8_t bytes[4096];
+    size_t used = sizeof(bytes);
+  };
+  thread_local Pool pool;
+  while (n > 0) {
+    if (pool.used == sizeof(pool.bytes)) {
+      if (RAND_bytes(pool.bytes, sizeof(pool.bytes)) != 1) {
+        std::abort();  // The DRBG failing is unrecoverable; never hand out predictable ids.
+      }
+      pool.used = 0;
+    }
+    size_t take = std::min(n, sizeof(pool.bytes) - pool.used);
+    std::memcpy(out, pool.bytes + pool.used, take);
+    // Bytes handed out are wiped from the pool.
+    std::memset(pool.bytes + pool.used, 0, take);
+    pool.used += take;
+    out += take;
+    n -= take;
   }
 }
 

@@ -63,12 +63,37 @@ constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
 
 }  // namespace
 
+// Writes `v` as exactly `width` decimal digits.
+char* PutDigits(char* p, unsigned v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return p + width;
+}
+
 std::string FormatIso8601(TimePoint t) {
   Civil c = ToCivil(t);
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02u:%02u:%02uZ", c.year, c.month, c.day, c.hour,
-                c.minute, c.second);
-  return buf;
+  if (c.year < 0 || c.year > 9999) {
+    char buf[40];
+    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02u:%02u:%02uZ", c.year, c.month, c.day,
+                  c.hour, c.minute, c.second);
+    return buf;
+  }
+  char buf[20];
+  char* p = PutDigits(buf, static_cast<unsigned>(c.year), 4);
+  *p++ = '-';
+  p = PutDigits(p, c.month, 2);
+  *p++ = '-';
+  p = PutDigits(p, c.day, 2);
+  *p++ = 'T';
+  p = PutDigits(p, c.hour, 2);
+  *p++ = ':';
+  p = PutDigits(p, c.minute, 2);
+  *p++ = ':';
+  p = PutDigits(p, c.second, 2);
+  *p++ = 'Z';
+  return std::string(buf, 20);
 }
 
 std::string FormatIso8601Millis(TimePoint t) {

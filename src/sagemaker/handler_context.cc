@@ -2,22 +2,17 @@
 
 namespace sagetrail::sagemaker {
 
-Result<const Resource*, aws::AwsError> HandlerContext::Save(Resource r) {
-  Status s = store.Put(account_id(), region(), r);
-  if (!s.ok())
-    return aws::AwsError::InternalFailure("Could not save " + r.arn + ": " + s.message());
+const Resource* HandlerContext::Save(Resource r) {
   std::string kind = r.kind, key = r.name_key;
   ResourceTable& table = backend.Table(kind);
   table.Put(std::move(r));
+  dirty.emplace_back(kind, key);
   return table.Find(key);
 }
 
-std::optional<aws::AwsError> HandlerContext::Remove(const std::string& kind,
-                                                    const std::string& name_key) {
-  Status s = store.Delete(account_id(), region(), kind, name_key);
-  if (!s.ok()) return aws::AwsError::InternalFailure("Could not delete: " + s.message());
+void HandlerContext::Remove(const std::string& kind, const std::string& name_key) {
   backend.Table(kind).Erase(name_key);
-  return std::nullopt;
+  dirty.emplace_back(kind, name_key);
 }
 
 }  // namespace sagetrail::sagemaker

@@ -17,7 +17,7 @@
 namespace sagetrail::sagemaker {
 
 struct HandlerContext {
-  const aws::RequestContext& request;
+  aws::RequestContext& request;
   SageMakerBackend& backend;
   ResourceStore& store;
   const Clock& clock;
@@ -28,10 +28,13 @@ struct HandlerContext {
   std::string Arn(const std::string& kind, const std::string& name) const {
     return MakeArn(region(), account_id(), kind, name);
   }
-  // Saves `r` durably and puts it in its table; InternalFailure if it cannot be saved.
-  Result<const Resource*, aws::AwsError> Save(Resource r);
-  // Removes a resource from its table and from disk.
-  std::optional<aws::AwsError> Remove(const std::string& kind, const std::string& name_key);
+  // Puts `r` in its table now; it is written to disk once the call's audit record is durable.
+  const Resource* Save(Resource r);
+  // Removes a resource from its table now, and from disk once the call is recorded.
+  void Remove(const std::string& kind, const std::string& name_key);
+
+  // Resources this call changed, saved after its audit record (see RequestContext::after_audit).
+  std::vector<std::pair<std::string, std::string>> dirty;  // (kind, name_key)
 };
 
 using Handler = std::function<Result<boost::json::value, aws::AwsError>(HandlerContext&)>;

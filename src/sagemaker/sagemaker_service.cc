@@ -40,8 +40,25 @@ Result<json::value, aws::AwsError> SageMakerService::Invoke(aws::RequestContext&
   }
   SageMakerBackend& backend = backends_.Get(ctx.account_id, ctx.region);
   std::lock_guard<std::mutex> lock(backend.mutex());
-  HandlerContext h{ctx, backend, *store_, clock_};
-  return it->second(h);
+  HandlerContext h{ctx, backend, *store_, clock_, {}};
+  auto result = it->second(h);
+  // Changed resources reach the disk only after the call's audit record does. Each save writes
+  // the resource's state at that moment, so saves of one resource by concurrent calls cannot
+  // land out of order.
+  for (auto& [kind, key] : h.dirty) {
+    ctx.after_audit.push_back([this, account = ctx.account_id, region = ctx.region, kind = kind,
+                               key = key] { return Sync(account, region, kind, key); });
+  }
+  return result;
+}
+
+Status SageMakerService::Sync(const std::string& account_id, const std::string& region,
+                              const std::string& kind, const std::string& name_key) {
+  SageMakerBackend& backend = backends_.Get(account_id, region);
+  std::lock_guard<std::mutex> lock(backend.mutex());
+  const Resource* r = backend.Table(kind).Find(name_key);
+  if (r == nullptr) return store_->Delete(account_id, region, kind, name_key);
+  return store_->Put(account_id, region, *r);
 }
 
 }  // namespace sagetrail::sagemaker

@@ -32,6 +32,9 @@ class SageMakerService final : public aws::Service {
 
  private:
   SageMakerService(std::unique_ptr<ResourceStore> store, const Clock& clock);
+  // Writes the current in-memory state of one resource to disk (or deletes it there).
+  Status Sync(const std::string& account_id, const std::string& region, const std::string& kind,
+              const std::string& name_key);
 
   std::unique_ptr<ResourceStore> store_;
   const Clock& clock_;

@@ -19,7 +19,7 @@
 #include "cloudtrail/cloudtrail_service.h"
 #include "cloudtrail/record/event_builder.h"
 #include "cloudtrail/store/event_writer.h"
-#include "cloudtrail/store/sqlite_event_store.h"
+#include "cloudtrail/store/log_event_store.h"
 #include "http/http_server.h"
 #include "iam/identity_store.h"
 #include "sagemaker/sagemaker_service.h"
@@ -43,7 +43,7 @@ struct App::Parts {
   std::unique_ptr<aws::sigv4::SigningKeyCache> key_cache;
   std::unique_ptr<aws::sigv4::Verifier> verifier;
   std::unique_ptr<aws::ServiceRouter> router;
-  std::unique_ptr<cloudtrail::SqliteEventStore> events;
+  std::unique_ptr<cloudtrail::LogEventStore> events;
   std::unique_ptr<cloudtrail::EventBuilder> event_builder;
   std::unique_ptr<sagemaker::SageMakerService> sagemaker;
   std::unique_ptr<cloudtrail::CloudTrailService> cloudtrail;
@@ -139,10 +139,11 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.key_cache = std::make_unique<aws::sigv4::SigningKeyCache>();
   p.verifier = std::make_unique<aws::sigv4::Verifier>(*p.identities, *clock, *p.key_cache);
   p.router = std::make_unique<aws::ServiceRouter>(*p.models);
-  auto durability = options.durability == "full" ? cloudtrail::Durability::kFull
-                                                 : cloudtrail::Durability::kNormal;
+  cloudtrail::LogStoreOptions log_options;
+  log_options.durability = options.durability == "full" ? cloudtrail::Durability::kFull
+                                                        : cloudtrail::Durability::kNormal;
   auto events =
-      cloudtrail::SqliteEventStore::Open((data_dir / "events.db").string(), durability, *random);
+      cloudtrail::LogEventStore::Open((data_dir / "events").string(), log_options, *random);
   if (!events.ok()) return events.error();
   p.events = std::move(events).value();
   p.event_builder = std::make_unique<cloudtrail::EventBuilder>(*random);

@@ -12,7 +12,7 @@
 
 #include "aws/model/model_registry.h"
 #include "cloudtrail/export/event_exporter.h"
-#include "cloudtrail/store/sqlite_event_store.h"
+#include "cloudtrail/store/log_event_store.h"
 #include "common/random.h"
 #include "common/time_format.h"
 #include "server/app.h"
@@ -101,13 +101,15 @@ int ExportEvents(const ExportArgs& args) {
     options.attribute = a->first;
     options.value = a->second;
   }
-  std::string db_path = args.data_dir + "/events.db";
-  if (::access(db_path.c_str(), R_OK) != 0) {
-    std::fprintf(stderr, "sagetrail: no event store at %s\n", db_path.c_str());
+  std::string events_dir = args.data_dir + "/events";
+  if (::access(events_dir.c_str(), R_OK) != 0) {
+    std::fprintf(stderr, "sagetrail: no event store at %s\n", events_dir.c_str());
     return 1;
   }
   sagetrail::SystemRandom random;
-  auto store = ct::SqliteEventStore::Open(db_path, ct::Durability::kNormal, random);
+  ct::LogStoreOptions log_options;
+  log_options.read_only = true;  // safe beside a running server
+  auto store = ct::LogEventStore::Open(events_dir, log_options, random);
   if (!store.ok()) {
     std::fprintf(stderr, "sagetrail: %s\n", store.error().message().c_str());
     return 1;

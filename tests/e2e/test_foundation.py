@@ -138,11 +138,8 @@ class StartupTest(ServerTestCase):
         self.assertEqual(json.loads(p.stdout), {"Models": []})
 
     def test_printed_exports_survive_a_data_dir_path_with_spaces(self):
-        # KNOWN SERVER BUG (fails today): App::ClientExports (src/server/app.cc) prints
-        # `export AWS_SHARED_CREDENTIALS_FILE=<path>` without shell quoting, so a data dir with a
-        # space (or any shell metacharacter) yields a line that sh rejects ("export: ...: bad
-        # variable name") and the pasted exports do not work. Expected: the value is quoted,
-        # e.g. export AWS_SHARED_CREDENTIALS_FILE='/tmp/x y/credentials'.
+        # Regression test (this once failed): the printed exports are shell-quoted, so a data dir
+        # with spaces still works.
         with tempfile.TemporaryDirectory(prefix="sagetrail e2e ") as d:
             with Server(data_dir=os.path.join(d, "data dir")) as s:
                 p = self._run_printed_exports_in_shell(

@@ -263,12 +263,8 @@ class KeepAliveTest(RawAssertions, ServerTestCase):
         self.assertServerAlive()
 
     def test_head_response_has_no_body_so_the_connection_stays_in_sync(self):
-        # KNOWN SERVER BUG (fails today): the server writes the body of a HEAD response too
-        # (http::Session::Write sends Content-Length bytes whatever the request method was), so
-        # on a keep-alive connection the next response starts with those stray bytes. RFC 9110
-        # section 9.3.2: a HEAD response carries no content. Seen on HEAD /_sagetrail/health
-        # (69 stray bytes of JSON) and on any HEAD error such as an unsigned HEAD / (S3
-        # HeadBucket-shaped, 170 stray bytes of XML).
+        # Regression test (this once failed): a HEAD response carries no body (RFC 9110 9.3.2), so
+        # keep-alive stays in sync.
         for path in (b"/_sagetrail/health", b"/"):
             with self.server.connect() as s:
                 f = s.makefile("rb")

@@ -31,19 +31,19 @@ std::string NormalizePath(std::string_view path) {
 
 void AppendCollapsed(std::string_view value, std::string* out) {
   value = Trim(value);
-  bool in_space = false;
-  for (char c : value) {
-    if (c == ' ' || c == '\t') {
-      if (!in_space) out->push_back(' ');
-      in_space = true;
-    } else if (c == '\r' || c == '\n') {
-      // obsolete line folding: treated as blank
-      if (!in_space) out->push_back(' ');
-      in_space = true;
-    } else {
-      out->push_back(c);
-      in_space = false;
+  // Runs without blanks are copied whole; each run of blanks (obsolete line folding included)
+  // becomes one space.
+  size_t i = 0;
+  while (i < value.size()) {
+    size_t blank = value.find_first_of(" \t\r\n", i);
+    if (blank == std::string_view::npos) {
+      out->append(value.substr(i));
+      return;
     }
+    out->append(value.substr(i, blank - i));
+    out->push_back(' ');
+    i = value.find_first_not_of(" \t\r\n", blank);
+    if (i == std::string_view::npos) return;
   }
 }
 

@@ -15,6 +15,10 @@ using aws::JsonWriter;
 namespace {
 
 constexpr std::string_view kHidden = "HIDDEN_DUE_TO_SECURITY_REASONS";
+
+// CloudTrail times have whole-second precision (records and Event history alike), so that a
+// lookup bounded by a record's own eventTime finds it.
+TimePoint WholeSeconds(TimePoint t) { return FromUnixSeconds(ToUnixSeconds(t)); }
 constexpr size_t kMaxUserAgent = 1024;
 
 void WriteScalar(const json::value& v, JsonWriter& w) {
@@ -255,7 +259,7 @@ EventRecord EventBuilder::FromRequest(const aws::RequestContext& ctx) const {
   EventRecord r;
   r.account_id = ctx.account_id;
   r.region = RecordRegion(model.name(), ctx.region);
-  r.event_time = ctx.completed_at;
+  r.event_time = WholeSeconds(ctx.completed_at);
   r.event_id = random_.Uuid();
   r.event_name = op.name;
   r.event_source = EventSourceOf(model);
@@ -332,7 +336,7 @@ EventRecord EventBuilder::FromServiceEvent(const aws::ServiceEvent& e, TimePoint
   EventRecord r;
   r.account_id = e.account_id;
   r.region = e.region;
-  r.event_time = when;
+  r.event_time = WholeSeconds(when);
   r.event_id = random_.Uuid();
   r.event_name = e.event_name;
   r.event_source = e.event_source;

@@ -25,6 +25,11 @@ enum class LookupAttribute {
   kAccessKeyId
 };
 
+// How hard an append works to survive failures. kNormal: an acknowledged record survives any
+// crash of the process (kill -9) because it was handed to the kernel before the ack. kFull: it
+// also survives power loss (fdatasync before the ack).
+enum class Durability { kFull, kNormal };
+
 struct LookupQuery {
   std::string account_id;
   std::string region;

@@ -45,8 +45,7 @@ Result<json::value, AwsError> CreateModel(HandlerContext& h) {
   if (const json::value* tags = aws::Field(in, "Tags"); tags && tags->is_array()) {
     r.tags = tags->get_array();
   }
-  auto saved = h.Save(std::move(r));
-  if (!saved.ok()) return saved.error();
+  h.Save(std::move(r));
   return json::value(json::object{{"ModelArn", arn}});
 }
 
@@ -76,7 +75,7 @@ Result<json::value, AwsError> DeleteModel(HandlerContext& h) {
   std::string name(*aws::StringField(h.input(), "ModelName"));
   std::string key = AsciiLower(name);
   if (h.backend.Table(kKind).Find(key) == nullptr) return NotFound(h.Arn(kKind, name));
-  if (auto err = h.Remove(kKind, key)) return *err;
+  h.Remove(kKind, key);
   return json::value(json::object());
 }
 

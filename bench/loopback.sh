@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Loopback throughput of signed requests against sagetrail, moto_server and nginx (answering a
+# constant), measured in one run on one machine, plus sagetrail's start-up time and idle RSS.
+# Uses ../shared/peer-bench (mkpool.py + presigned.lua) to replay pre-signed requests with wrk.
+#
+#   bash bench/loopback.sh [--op list_models] [--count 200000] [--moto-count 3000]
+#                          [--peer-bench DIR] [--out DIR] [--skip-moto] [--skip-nginx]
+#
+# Every process started here is stopped by PID on exit. Loopback only; every load is bounded
+# in count and time.
+set -u
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+PEER="$REPO/../shared/peer-bench"
+OP=list_models; COUNT=200000; MOTO_COUNT=3000; OUT=""; MOTO=1; NGINX=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --op) OP="$2"; shift 2;; --count) COUNT="$2"; shift 2;;
+    --moto-count) MOTO_COUNT="$2"; shift 2;; --peer-bench) PEER="$2"; shift 2;;
+    --out) OUT="$2"; shift 2;; --skip-moto) MOTO=0; shift;; --skip-nginx) NGINX=0; shift;;
+    *) echo "unknown option $1" >&2; exit 2;;
+  esac
+done
+OUT="${OUT:-$(mktemp -d /tmp/sagetrail-loopback-XXXX)}"
+mkdir -p "$OUT"
+RES="$OUT/results.jsonl"
+BIN="$REPO/build/sagetrail"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null -m 1 "$1" && return 0; sleep 0.05; done; return 1; }
+
+# wrk_run NAME ENDPOINT POOL COUNT THREADS CONNS
+wrk_run() {
+  local line
+  line=$(timeout 200 wrk -t"$5" -c"$6" -d180s --latency -s "$PEER/presigned.lua" "$2/" \
+           -- "$3" "$4" "$5" | grep '^WRKJSON' | sed 's/^WRKJSON //')
+  echo "{\"target\":\"$1\",\"op\":\"$OP\",\"threads\":$5,\"conns\":$6,\"r\":${line:-null}}" | tee -a "$RES"
+}
+
+echo "{\"host\":\"$(uname -srm)\",\"cpus\":$(nproc),\"date\":\"$(date -u +%FT%TZ)\",\"op\":\"$OP\"}" | tee "$RES"
+
+# ---- sagetrail ------------------------------------------------------------------------------
+ST_PORT=$(free_port); ST_DATA="$OUT/st-data"; rm -rf "$ST_DATA"
+"$BIN" serve --port "$ST_PORT" --data-dir "$ST_DATA" --log-level warn >"$OUT/st.out" 2>&1 &
+ST_PID=$!; PIDS+=("$ST_PID")
+wait_http "http://127.0.0.1:$ST_PORT/_sagetrail/health" || { echo "sagetrail did not start"; exit 1; }
+AK=$(awk '/^\[admin\]/{f=1} f&&/aws_access_key_id/{print $3; exit}' "$ST_DATA/credentials")
+SK=$(awk '/^\[admin\]/{f=1} f&&/aws_secret_access_key/{print $3; exit}' "$ST_DATA/credentials")
+AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK python3 "$PEER/mkpool.py" --op "$OP" --n 1 \
+  --endpoint "http://127.0.0.1:$ST_PORT" --out "$OUT/pool-st.tsv" 2>/dev/null
+wrk_run sagetrail "http://127.0.0.1:$ST_PORT" "$OUT/pool-st.tsv" 20000 1 1 >/dev/null  # warm-up
+wrk_run sagetrail "http://127.0.0.1:$ST_PORT" "$OUT/pool-st.tsv" "$COUNT" 1 1
+wrk_run sagetrail "http://127.0.0.1:$ST_PORT" "$OUT/pool-st.tsv" "$COUNT" 2 16
+echo "{\"target\":\"sagetrail\",\"rss_kb_after_load\":$(awk '/^VmRSS/{print $2}' /proc/$ST_PID/status)}" | tee -a "$RES"
+kill "$ST_PID"; wait "$ST_PID" 2>/dev/null
+
+# ---- nginx answering a constant ------------------------------------------------------------
+if [ "$NGINX" = 1 ] && command -v nginx >/dev/null; then
+  NG_PORT=$(free_port); mkdir -p "$OUT/nginx/logs"
+  cat >"$OUT/nginx/nginx.conf" <<CONF
+worker_processes auto;
+pid $OUT/nginx/nginx.pid;
+error_log $OUT/nginx/logs/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:$NG_PORT;
+    location / { default_type application/x-amz-json-1.1; return 200 '{"Models":[]}'; }
+  }
+}
+CONF
+  nginx -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" -g 'daemon off;' &
+  NG_PID=$!; PIDS+=("$NG_PID")
+  wait_http "http://127.0.0.1:$NG_PORT/" || echo "nginx did not start"
+  wrk_run nginx-constant "http://127.0.0.1:$NG_PORT" "$OUT/pool-st.tsv" "$COUNT" 1 1
+  wrk_run nginx-constant "http://127.0.0.1:$NG_PORT" "$OUT/pool-st.tsv" "$COUNT" 2 16
+  kill "$NG_PID"; wait "$NG_PID" 2>/dev/null
+fi
+
+# ---- moto_server ----------------------------------------------------------------------------
+if [ "$MOTO" = 1 ] && command -v moto_server >/dev/null; then
+  MO_PORT=$(free_port)
+  moto_server -H 127.0.0.1 -p "$MO_PORT" >"$OUT/moto.out" 2>&1 &
+  MO_PID=$!; PIDS+=("$MO_PID")
+  wait_http "http://127.0.0.1:$MO_PORT/" || echo "moto did not start"
+  python3 "$PEER/mkpool.py" --op "$OP" --n 1 --endpoint "http://127.0.0.1:$MO_PORT" \
+    --out "$OUT/pool-moto.tsv" 2>/dev/null
+  wrk_run moto "http://127.0.0.1:$MO_PORT" "$OUT/pool-moto.tsv" 200 1 1 >/dev/null  # warm-up
+  wrk_run moto "http://127.0.0.1:$MO_PORT" "$OUT/pool-moto.tsv" "$MOTO_COUNT" 1 1
+  wrk_run moto "http://127.0.0.1:$MO_PORT" "$OUT/pool-moto.tsv" "$MOTO_COUNT" 2 16
+  kill "$MO_PID"; wait "$MO_PID" 2>/dev/null
+fi
+
+# ---- sagetrail start-up time and idle RSS ----------------------------------------------------
+python3 - "$BIN" "$OUT" <<'PY' | tee -a "$RES"
+import json, os, statistics, subprocess, sys, time, shutil
+binary, out = sys.argv[1], sys.argv[2]
+times, rss = [], []
+for i in range(7):
+    data = os.path.join(out, "startup-%d" % i)
+    shutil.rmtree(data, ignore_errors=True)
+    if i > 0:  # reuse one data dir: start-up of an existing deployment (first start creates it)
+        shutil.copytree(os.path.join(out, "startup-0"), data)
+    t0 = time.perf_counter()
+    p = subprocess.Popen([binary, "serve", "--port", "0", "--data-dir", data, "--log-level",
+                          "warn"], stdout=subprocess.PIPE, text=True)
+    for line in p.stdout:  # "listening" is printed once models are loaded and the port is open
+        if "listening on" in line:
+            break
+    times.append(time.perf_counter() - t0)
+    time.sleep(1.0)
+    with open("/proc/%d/status" % p.pid) as f:
+        rss.append(int(next(l for l in f if l.startswith("VmRSS")).split()[1]))
+    p.terminate(); p.wait()
+print(json.dumps({"target": "sagetrail", "startup_ms_median": round(statistics.median(times[1:]) * 1000, 1),
+                  "startup_ms_first_start": round(times[0] * 1000, 1),
+                  "idle_rss_kb_median": statistics.median(rss)}))
+PY
+echo "results: $RES"
