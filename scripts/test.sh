@@ -15,7 +15,8 @@ files=$(git ls-files '*.cc' '*.h' 2>/dev/null || find src tests bench -name '*.c
 clang-format --dry-run -Werror $files
 
 echo "== build (RelWithDebInfo)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAGETRAIL_BUILD_TESTS=ON \
+  -DSAGETRAIL_BUILD_BENCH=ON >/dev/null
 ninja -C build
 echo "== tests"
 ctest --test-dir build --output-on-failure -j "$JOBS" --timeout 900

@@ -6,6 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,11 +45,65 @@ Response DefaultReject(int status, std::string_view reason, const Request&) {
   return r;
 }
 
+// One thread running one io_context: the connections it owns need no strand. Work handed over
+// from other threads (responses completed by the audit writer) is queued and drained in bulk:
+// only the first item of a burst posts to the io_context, so a group commit of N calls wakes
+// the thread once instead of N times.
+class Worker {
+ public:
+  Worker() : ioc_(1), guard_(net::make_work_guard(ioc_)) {}
+
+  net::io_context& ioc() { return ioc_; }
+
+  void Deliver(std::function<void()> fn) {
+    bool schedule = false;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      pending_.push_back(std::move(fn));
+      schedule = !scheduled_;
+      scheduled_ = true;
+    }
+    if (schedule) net::post(ioc_, [this] { Drain(); });
+  }
+
+  void Start() {
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+
+  void Stop() {
+    guard_.reset();
+    ioc_.stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Drain() {
+    std::vector<std::function<void()>> batch;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      batch.swap(pending_);
+      scheduled_ = false;
+    }
+    for (auto& fn : batch) fn();
+  }
+
+  net::io_context ioc_;
+  net::executor_work_guard<net::io_context::executor_type> guard_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<std::function<void()>> pending_;  // guarded by mu_
+  bool scheduled_ = false;                      // guarded by mu_
+};
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, const ServerOptions& options, const RequestHandler& handler,
-          const RejectFormatter& reject)
-      : stream_(std::move(socket)), options_(options), handler_(handler), reject_(reject) {
+  Session(tcp::socket&& socket, Worker& worker, const ServerOptions& options,
+          const RequestHandler& handler, const RejectFormatter& reject)
+      : stream_(std::move(socket)),
+        worker_(worker),
+        options_(options),
+        handler_(handler),
+        reject_(reject) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -200,6 +255,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
+  Worker& worker_;
   const ServerOptions& options_;
   const RequestHandler& handler_;
   const RejectFormatter& reject_;
@@ -216,13 +272,13 @@ class Session : public std::enable_shared_from_this<Session> {
 class Server::Impl {
  public:
   Impl(ServerOptions options, RequestHandler handler, RejectFormatter reject)
-      : options_(options),
-        handler_(std::move(handler)),
-        reject_(std::move(reject)),
-        threads_(options.threads > 0 ? options.threads
-                                     : std::max(1u, std::thread::hardware_concurrency())),
-        ioc_(threads_),
-        acceptor_(net::make_strand(ioc_)) {}
+      : options_(options), handler_(std::move(handler)), reject_(std::move(reject)) {
+    int n = options.threads > 0
+                ? options.threads
+                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    for (int i = 0; i < n; ++i) workers_.push_back(std::make_unique<Worker>());
+    acceptor_.emplace(workers_[0]->ioc());
+  }
 
   ~Impl() { Stop(); }
 
@@ -230,23 +286,23 @@ class Server::Impl {
     beast::error_code ec;
     net::ip::address addr = net::ip::make_address(host, ec);
     if (ec) {
-      tcp::resolver resolver(ioc_);
+      tcp::resolver resolver(workers_[0]->ioc());
       auto results = resolver.resolve(host, std::to_string(port), ec);
       if (ec || results.empty()) return Status::InvalidArgument("cannot resolve host " + host);
       addr = results.begin()->endpoint().address();
     }
     tcp::endpoint ep(addr, port);
-    acceptor_.open(ep.protocol(), ec);
+    acceptor_->open(ep.protocol(), ec);
     if (ec) return Status::IOError("open: " + ec.message());
-    acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    acceptor_.bind(ep, ec);
+    acceptor_->set_option(net::socket_base::reuse_address(true), ec);
+    acceptor_->bind(ep, ec);
     if (ec) {
       return Status::IOError("cannot bind " + host + ":" + std::to_string(port) + ": " +
                              ec.message());
     }
-    acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    acceptor_->listen(net::socket_base::max_listen_connections, ec);
     if (ec) return Status::IOError("listen: " + ec.message());
-    port_ = acceptor_.local_endpoint().port();
+    port_ = acceptor_->local_endpoint().port();
     return Status::Ok();
   }
 
@@ -254,27 +310,17 @@ class Server::Impl {
 
   void Start() {
     DoAccept();
-    for (int i = 0; i < threads_; ++i) {
-      workers_.emplace_back([this] { ioc_.run(); });
-    }
+    for (auto& w : workers_) w->Start();
   }
 
   void Stop() {
     if (stopped_.exchange(true)) return;
-    net::post(acceptor_.get_executor(), [this] {
-      beast::error_code ec;
-      acceptor_.close(ec);
-    });
-    ioc_.stop();
-    for (auto& t : workers_) {
-      if (t.joinable()) t.join();
-    }
-    workers_.clear();
+    for (auto& w : workers_) w->Stop();
     // No handler runs any more, so the sockets can be closed from here. Without this the stopped
-    // io_context would hold the listening socket and every idle connection open until the
-    // Server is destroyed (the posted close above may never have run).
+    // io_contexts would hold the listening socket and every idle connection open until the
+    // Server is destroyed.
     beast::error_code ec;
-    acceptor_.close(ec);
+    acceptor_->close(ec);
     std::lock_guard<std::mutex> lock(sessions_mu_);
     for (auto& weak : sessions_) {
       if (auto session = weak.lock()) session->CloseStopped();
@@ -283,13 +329,21 @@ class Server::Impl {
   }
 
  private:
+  // Accepts on the first worker and hands connections to the workers in turn.
   void DoAccept() {
-    acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
-      if (!acceptor_.is_open()) return;
+    Worker& target = *workers_[next_worker_++ % workers_.size()];
+    acceptor_->async_accept(target.ioc(), [this, &target](beast::error_code ec, tcp::socket s) {
+      if (!acceptor_->is_open()) return;
       if (!ec) {
-        auto session = std::make_shared<Session>(std::move(s), options_, handler_, reject_);
+        auto session = std::make_shared<Session>(std::move(s), target, options_, handler_, reject_);
         Track(session);
         session->Run();
+      } else if (ec != net::error::operation_aborted) {
+        // Out of descriptors or similar: pause briefly rather than spin.
+        auto timer = std::make_shared<net::steady_timer>(workers_[0]->ioc());
+        timer->expires_after(std::chrono::milliseconds(50));
+        timer->async_wait([this, timer](beast::error_code) { DoAccept(); });
+        return;
       }
       DoAccept();
     });
@@ -308,10 +362,9 @@ class Server::Impl {
   ServerOptions options_;
   RequestHandler handler_;
   RejectFormatter reject_;
-  int threads_;
-  net::io_context ioc_;
-  tcp::acceptor acceptor_;
-  std::vector<std::thread> workers_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::optional<tcp::acceptor> acceptor_;
+  size_t next_worker_ = 0;
   std::atomic<bool> stopped_{false};
   uint16_t port_ = 0;
   std::mutex sessions_mu_;
