@@ -20,6 +20,68 @@ constexpr std::string_view kHidden = "HIDDEN_DUE_TO_SECURITY_REASONS";
 // lookup bounded by a record's own eventTime finds it.
 TimePoint WholeSeconds(TimePoint t) { return FromUnixSeconds(ToUnixSeconds(t)); }
 constexpr size_t kMaxUserAgent = 1024;
+constexpr size_t kMaxErrorMessage = 1024;
+
+// At most `max` bytes of `s`, never ending inside a UTF-8 sequence.
+std::string_view Capped(std::string_view s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
+// The length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), or 0 if there is none.
+size_t Utf8SequenceAt(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return 1;
+  size_t len;
+  uint32_t cp, min;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2, cp = c & 0x1F, min = 0x80;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3, cp = c & 0x0F, min = 0x800;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4, cp = c & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (s.size() - i < len) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    unsigned char d = static_cast<unsigned char>(s[i + k]);
+    if ((d & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (d & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+// Replaces each byte that is not part of well-formed UTF-8 with U+FFFD. Clients can send any
+// octet in a header, a URI or a form field; a record must stay valid JSON (and LookupEvents
+// output valid UTF-8) whatever they sent. Only structural JSON characters are ASCII, so this
+// never changes a record's structure.
+void RepairUtf8(std::string* s) {
+  size_t i = 0;
+  while (i < s->size()) {
+    size_t n = Utf8SequenceAt(*s, i);
+    if (n == 0) break;
+    i += n;
+  }
+  if (i == s->size()) return;  // the usual case: nothing to do
+  std::string out(s->data(), i);
+  out.reserve(s->size() + 16);
+  while (i < s->size()) {
+    size_t n = Utf8SequenceAt(*s, i);
+    if (n == 0) {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    } else {
+      out.append(*s, i, n);
+      i += n;
+    }
+  }
+  s->swap(out);
+}
 
 void WriteScalar(const json::value& v, JsonWriter& w) {
   switch (v.kind()) {
@@ -292,12 +354,12 @@ EventRecord EventBuilder::FromRequest(const aws::RequestContext& ctx) const {
   w.Key("sourceIPAddress");
   w.String(ctx.source_ip);
   w.Key("userAgent");
-  w.String(std::string_view(ctx.user_agent).substr(0, kMaxUserAgent));
+  w.String(Capped(ctx.user_agent, kMaxUserAgent));
   if (!ok) {
     w.Key("errorCode");
     w.String(ctx.error->code);
     w.Key("errorMessage");
-    w.String(std::string_view(ctx.error->message).substr(0, 1024));
+    w.String(Capped(ctx.error->message, kMaxErrorMessage));
   }
   w.Key("requestParameters");
   if (data_event && model.name() == "sagemaker-runtime") {
@@ -329,6 +391,12 @@ EventRecord EventBuilder::FromRequest(const aws::RequestContext& ctx) const {
   w.Key("eventCategory");
   w.String(data_event ? "Data" : "Management");
   w.EndObject();
+  RepairUtf8(&r.body);
+  RepairUtf8(&r.username);
+  for (ResourceRef& ref : r.resources) {
+    RepairUtf8(&ref.name);
+    RepairUtf8(&ref.arn);
+  }
   return r;
 }
 

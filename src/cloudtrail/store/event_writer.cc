@@ -117,10 +117,12 @@ void EventWriter::Run() {
     for (Pending& p : batch) {
       if (!p.record.event_id.empty()) records.push_back(std::move(p.record));
     }
-    Status s = store_.Append(records);
+    // A batch of Flush markers alone commits nothing, so it says nothing about the store's
+    // health (an empty Append succeeds even on a failing store).
+    Status s = records.empty() ? Status::Ok() : store_.Append(records);
     if (!s.ok()) {
       if (healthy_.exchange(false)) spdlog::error("event store append failed: {}", s.message());
-    } else {
+    } else if (!records.empty()) {
       healthy_ = true;
     }
     for (Pending& p : batch) p.done(s);

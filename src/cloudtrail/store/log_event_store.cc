@@ -47,8 +47,8 @@ uint32_t EncodeRecord(const EventRecord& r, std::string* dst) {
   payload.push_back(static_cast<char>(kFormatVersion));
   PutFixed64(&payload, r.seq);
   PutFixed64(&payload, static_cast<uint64_t>(ToUnixMillis(r.event_time)));
-  payload.push_back(static_cast<char>((r.read_only ? kFlagReadOnly : 0) |
-                                      (r.management ? kFlagManagement : 0)));
+  payload.push_back(
+      static_cast<char>((r.read_only ? kFlagReadOnly : 0) | (r.management ? kFlagManagement : 0)));
   for (const std::string* s : {&r.account_id, &r.region, &r.event_id, &r.event_name,
                                &r.event_source, &r.username, &r.access_key_id}) {
     PutLengthPrefixed(&payload, *s);
@@ -78,8 +78,8 @@ bool DecodePayload(std::string_view in, EventRecord* r) {
   r->read_only = flags & kFlagReadOnly;
   r->management = flags & kFlagManagement;
   std::string_view s;
-  for (std::string* f : {&r->account_id, &r->region, &r->event_id, &r->event_name,
-                         &r->event_source, &r->username, &r->access_key_id}) {
+  for (std::string* f : {&r->account_id, &r->region, &r->event_id, &r->event_name, &r->event_source,
+                         &r->username, &r->access_key_id}) {
     if (!GetLengthPrefixed(&in, &s)) return false;
     f->assign(s);
   }
@@ -183,7 +183,7 @@ struct LogEventStore::Segment {
   int64_t max_time_ms = 0;
   std::string path;
   int fd = -1;
-  std::atomic<uint64_t> size{0};                       // committed bytes
+  std::atomic<uint64_t> size{0};                      // committed bytes
   std::vector<std::pair<uint64_t, uint64_t>> sparse;  // (seq, offset); guarded by mu_
   uint64_t records = 0;
   ~Segment() {
@@ -285,9 +285,8 @@ class LogEventStore::Index {
       dropped += new_base - p.base;
       p.PruneBelow(new_base);
     }
-    boost::unordered::erase_if(ids_, [first_kept_seq](const auto& kv) {
-      return kv.second < first_kept_seq;
-    });
+    boost::unordered::erase_if(
+        ids_, [first_kept_seq](const auto& kv) { return kv.second < first_kept_seq; });
     count_ -= dropped;
     return dropped;
   }
@@ -546,9 +545,7 @@ Result<LookupPage> LogEventStore::Lookup(const LookupQuery& q) {
     std::shared_lock lock(mu_);
     const Partition* p = index_->Find(q.account_id, q.region);
     if (p == nullptr) return page;
-    auto segment_of = [this](const Meta& m) {
-      return segments_.at(m.segment->first_seq);
-    };
+    auto segment_of = [this](const Meta& m) { return segments_.at(m.segment->first_seq); };
     auto in_range = [&](const Meta& m) { return m.seq < before_seq && m.time_ms <= end; };
     auto collect = [&](const Meta& m) {
       if (m.time_ms < start) return false;
@@ -586,12 +583,24 @@ Result<LookupPage> LogEventStore::Lookup(const LookupQuery& q) {
       case LookupAttribute::kReadOnly:
         postings = &p->by_read_only[q.value == "true" ? 1 : 0];
         break;
-      case LookupAttribute::kEventName: postings = find(p->by_name); break;
-      case LookupAttribute::kUsername: postings = find(p->by_user); break;
-      case LookupAttribute::kEventSource: postings = find(p->by_source); break;
-      case LookupAttribute::kAccessKeyId: postings = find(p->by_key); break;
-      case LookupAttribute::kResourceType: postings = find(p->by_type); break;
-      case LookupAttribute::kResourceName: postings = find(p->by_resource); break;
+      case LookupAttribute::kEventName:
+        postings = find(p->by_name);
+        break;
+      case LookupAttribute::kUsername:
+        postings = find(p->by_user);
+        break;
+      case LookupAttribute::kEventSource:
+        postings = find(p->by_source);
+        break;
+      case LookupAttribute::kAccessKeyId:
+        postings = find(p->by_key);
+        break;
+      case LookupAttribute::kResourceType:
+        postings = find(p->by_type);
+        break;
+      case LookupAttribute::kResourceName:
+        postings = find(p->by_resource);
+        break;
     }
     if (postings != nullptr) {
       auto it = std::partition_point(postings->begin(), postings->end(), [&](uint64_t ord) {

@@ -77,7 +77,7 @@ class LogEventStore final : public EventStore {
   int64_t last_time_ms_ = 0;
   std::string buffer_;
 
-  mutable std::shared_mutex mu_;  // guards segments_ and index_
+  mutable std::shared_mutex mu_;                           // guards segments_ and index_
   std::map<uint64_t, std::shared_ptr<Segment>> segments_;  // by first seq
   std::unique_ptr<Index> index_;
 };
