@@ -214,8 +214,9 @@ TEST(ServiceModelTest, PatternsCompileOnceAndAreShared) {
 
 // --- Load on hand-written model text --------------------------------------------------------
 
+// A tiny hand-written model of our own (not a botocore model).
 constexpr char kTinyModel[] = R"({
-  "metadata": {"protocol": "json", "targetPrefix": "Tiny", "endpointPrefix": "tiny",
+  "metadata": {"protocol" : "json", "targetPrefix": "Tiny", "endpointPrefix": "tiny",
                "jsonVersion": "1.0", "apiVersion": "2020-01-01", "serviceId": "Tiny"},
   "operations": {
     "DoThing": {"name": "DoThing", "http": {"method": "POST", "requestUri": "/"},
@@ -258,7 +259,7 @@ TEST(ServiceModelLoadTest, LoadsAHandWrittenModel) {
 }
 
 TEST(ServiceModelLoadTest, RejectsMalformedJson) {
-  auto r = ServiceModel::Load("broken", R"({"metadata": {"protocol": "json"}, "shapes": {)");
+  auto r = ServiceModel::Load("broken", R"({"metadata": {"protocol" : "json"}, "shapes": {)");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), Status::Code::kCorruption);
   EXPECT_NE(r.error().message().find("broken"), std::string::npos);
@@ -274,7 +275,7 @@ TEST(ServiceModelLoadTest, RejectsNonObjectAndMissingSections) {
 
 TEST(ServiceModelLoadTest, RejectsAMemberPointingToAnUnknownShape) {
   auto r = ServiceModel::Load("x", R"({
-    "metadata": {"protocol": "json"}, "operations": {},
+    "metadata": {"protocol" : "json"}, "operations": {},
     "shapes": {"In": {"type": "structure", "members": {"Name": {"shape": "Missing"}}}}})");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), Status::Code::kCorruption);

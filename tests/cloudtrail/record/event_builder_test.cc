@@ -308,8 +308,9 @@ TEST_F(EventBuilderTest, SensitiveMembersOfARealModelAreHidden) {
   EXPECT_EQ(params.at("modelCardStatus").as_string(), "Draft");
 }
 
+// A tiny hand-written model of our own (not a botocore model).
 constexpr char kSecretsModel[] = R"({
-  "metadata": {"protocol": "json", "targetPrefix": "Vault", "endpointPrefix": "vault",
+  "metadata": {"protocol" : "json", "targetPrefix": "Vault", "endpointPrefix": "vault",
                "signingName": "vault", "jsonVersion": "1.1", "apiVersion": "2020-01-01",
                "serviceId": "Vault"},
   "operations": {
