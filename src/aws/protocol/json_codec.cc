@@ -73,26 +73,8 @@ void WriteValue(const ServiceModel& model, ShapeId id, const json::value& v, Jso
       return;
     }
     default:
-      switch (v.kind()) {
-        case json::kind::string:
-          w.String(v.get_string());
-          return;
-        case json::kind::int64:
-          w.Int(v.get_int64());
-          return;
-        case json::kind::uint64:
-          w.Uint(v.get_uint64());
-          return;
-        case json::kind::double_:
-          w.Double(v.get_double());
-          return;
-        case json::kind::bool_:
-          w.Bool(v.get_bool());
-          return;
-        default:
-          w.Raw(json::serialize(v));
-          return;
-      }
+      w.Value(v);
+      return;
   }
 }
 

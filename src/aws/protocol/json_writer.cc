@@ -1,5 +1,6 @@
 #include "aws/protocol/json_writer.h"
 
+#include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
 
@@ -88,6 +89,32 @@ void JsonWriter::Null() {
 void JsonWriter::Raw(std::string_view json) {
   Separate();
   out_->append(json);
+}
+
+void JsonWriter::Value(const boost::json::value& v) {
+  switch (v.kind()) {
+    case boost::json::kind::string:
+      String(v.get_string());
+      return;
+    case boost::json::kind::int64:
+      Int(v.get_int64());
+      return;
+    case boost::json::kind::uint64:
+      Uint(v.get_uint64());
+      return;
+    case boost::json::kind::double_:
+      Double(v.get_double());
+      return;
+    case boost::json::kind::bool_:
+      Bool(v.get_bool());
+      return;
+    case boost::json::kind::null:
+      Null();
+      return;
+    default:
+      Raw(boost::json::serialize(v));
+      return;
+  }
 }
 
 void JsonWriter::AppendEscaped(std::string_view s, std::string* out) {

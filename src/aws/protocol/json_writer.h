@@ -2,6 +2,7 @@
 // writer only handles separators and escaping. Not thread-safe (one per response).
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -26,6 +27,8 @@ class JsonWriter {
   void Null();
   // A value that is already JSON text (e.g. an epoch timestamp "1763805600.5").
   void Raw(std::string_view json);
+  // Any Boost.JSON value as it is (scalars directly, containers serialized).
+  void Value(const boost::json::value& v);
 
   static void AppendEscaped(std::string_view s, std::string* out);
 

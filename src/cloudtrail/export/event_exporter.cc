@@ -106,20 +106,9 @@ std::optional<std::pair<LookupAttribute, std::string>> EventExporter::ParseAttri
     const std::string& text) {
   size_t eq = text.find('=');
   if (eq == std::string::npos) return std::nullopt;
-  std::string key = text.substr(0, eq), value = text.substr(eq + 1);
-  static const std::pair<const char*, LookupAttribute> kKeys[] = {
-      {"EventId", LookupAttribute::kEventId},
-      {"EventName", LookupAttribute::kEventName},
-      {"ReadOnly", LookupAttribute::kReadOnly},
-      {"Username", LookupAttribute::kUsername},
-      {"ResourceType", LookupAttribute::kResourceType},
-      {"ResourceName", LookupAttribute::kResourceName},
-      {"EventSource", LookupAttribute::kEventSource},
-      {"AccessKeyId", LookupAttribute::kAccessKeyId}};
-  for (const auto& [k, a] : kKeys) {
-    if (key == k) return std::make_pair(a, value);
-  }
-  return std::nullopt;
+  auto attribute = ParseLookupAttribute(std::string_view(text).substr(0, eq));
+  if (!attribute) return std::nullopt;
+  return std::make_pair(*attribute, text.substr(eq + 1));
 }
 
 Result<uint64_t> EventExporter::Export(const ExportOptions& o, std::FILE* out,

@@ -13,29 +13,6 @@ using aws::AwsError;
 
 namespace {
 
-struct AttributeName {
-  std::string_view key;
-  LookupAttribute attribute;
-};
-
-constexpr AttributeName kAttributes[] = {
-    {"EventId", LookupAttribute::kEventId},
-    {"EventName", LookupAttribute::kEventName},
-    {"ReadOnly", LookupAttribute::kReadOnly},
-    {"Username", LookupAttribute::kUsername},
-    {"ResourceType", LookupAttribute::kResourceType},
-    {"ResourceName", LookupAttribute::kResourceName},
-    {"EventSource", LookupAttribute::kEventSource},
-    {"AccessKeyId", LookupAttribute::kAccessKeyId},
-};
-
-std::optional<LookupAttribute> ParseAttribute(std::string_view key) {
-  for (const auto& a : kAttributes) {
-    if (a.key == key) return a.attribute;
-  }
-  return std::nullopt;
-}
-
 AwsError Error(std::string code, std::string message) {
   return AwsError{std::move(code), std::move(message), 400, true};
 }
@@ -67,7 +44,7 @@ std::optional<AwsError> LookupEvents::CheckInput(const json::value& in) {
       }
       for (const auto& attr : a) {
         auto key = aws::StringField(attr, "AttributeKey");
-        if (!key || !ParseAttribute(*key)) {
+        if (!key || !ParseLookupAttribute(*key)) {
           return Error("InvalidLookupAttributesException",
                        "Lookup attribute key " + (key ? std::string(*key) : std::string("null")) +
                            " is not valid. Valid keys are: EventId, EventName, ReadOnly, "
@@ -124,7 +101,7 @@ Result<json::value, AwsError> LookupEvents::Run(const aws::RequestContext& ctx) 
   if (const json::value* attrs = aws::Field(in, "LookupAttributes");
       attrs && attrs->is_array() && !attrs->get_array().empty()) {
     const json::value& a = attrs->get_array()[0];
-    q.attribute = *ParseAttribute(*aws::StringField(a, "AttributeKey"));
+    q.attribute = *ParseLookupAttribute(*aws::StringField(a, "AttributeKey"));
     q.value = std::string(*aws::StringField(a, "AttributeValue"));
     if (q.attribute == LookupAttribute::kReadOnly) q.value = AsciiLower(q.value);
   }

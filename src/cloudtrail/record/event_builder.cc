@@ -83,32 +83,6 @@ void RepairUtf8(std::string* s) {
   s->swap(out);
 }
 
-void WriteScalar(const json::value& v, JsonWriter& w) {
-  switch (v.kind()) {
-    case json::kind::string:
-      w.String(v.get_string());
-      return;
-    case json::kind::int64:
-      w.Int(v.get_int64());
-      return;
-    case json::kind::uint64:
-      w.Uint(v.get_uint64());
-      return;
-    case json::kind::double_:
-      w.Double(v.get_double());
-      return;
-    case json::kind::bool_:
-      w.Bool(v.get_bool());
-      return;
-    case json::kind::null:
-      w.Null();
-      return;
-    default:
-      w.Raw(json::serialize(v));
-      return;
-  }
-}
-
 // Writes a generic value as CloudTrail shows parameters: member names with the first letter
 // lower-cased, in model order; sensitive members hidden; timestamps as "Oct 26, 2025, 11:50:52 PM".
 void WriteRecordValue(const aws::ServiceModel& model, aws::ShapeId id, const json::value& v,
@@ -120,7 +94,7 @@ void WriteRecordValue(const aws::ServiceModel& model, aws::ShapeId id, const jso
   }
   switch (s.type) {
     case aws::ShapeType::kStructure: {
-      if (!v.is_object()) return WriteScalar(v, w);
+      if (!v.is_object()) return w.Value(v);
       const json::object& o = v.get_object();
       w.BeginObject();
       for (const aws::Member& m : s.members) {
@@ -133,14 +107,14 @@ void WriteRecordValue(const aws::ServiceModel& model, aws::ShapeId id, const jso
       return;
     }
     case aws::ShapeType::kList: {
-      if (!v.is_array()) return WriteScalar(v, w);
+      if (!v.is_array()) return w.Value(v);
       w.BeginArray();
       for (const auto& e : v.get_array()) WriteRecordValue(model, s.member_shape, e, w);
       w.EndArray();
       return;
     }
     case aws::ShapeType::kMap: {
-      if (!v.is_object()) return WriteScalar(v, w);
+      if (!v.is_object()) return w.Value(v);
       w.BeginObject();
       for (const auto& kv : v.get_object()) {
         w.Key(kv.key());
@@ -153,12 +127,12 @@ void WriteRecordValue(const aws::ServiceModel& model, aws::ShapeId id, const jso
       if (auto t = aws::ToTimePoint(v)) {
         w.String(FormatRecordTimestamp(*t));
       } else {
-        WriteScalar(v, w);
+        w.Value(v);
       }
       return;
     }
     default:
-      WriteScalar(v, w);
+      w.Value(v);
   }
 }
 

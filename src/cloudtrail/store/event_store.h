@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cloudtrail/record/event_record.h"
@@ -24,6 +25,9 @@ enum class LookupAttribute {
   kEventSource,
   kAccessKeyId
 };
+
+// "EventName" -> kEventName, ...; nullopt for anything but the eight LookupEvents keys.
+std::optional<LookupAttribute> ParseLookupAttribute(std::string_view key);
 
 // How hard an append works to survive failures. kNormal: an acknowledged record survives any
 // crash of the process (kill -9) because it was handed to the kernel before the ack. kFull: it
