@@ -7,6 +7,7 @@
 #include "aws/pipeline.h"
 #include "aws/sigv4/signer.h"
 #include "cloudtrail/record/event_builder.h"
+#include "fakes/manual_scheduler.h"
 #include "fakes/test_support.h"
 #include "sagemaker/sagemaker_service.h"
 
@@ -49,7 +50,8 @@ void BM_PipelineListModels(benchmark::State& state) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   auto store = sagemaker::ResourceStore::Open(dir + "/state.db");
-  auto sm = sagemaker::SageMakerService::Create(std::move(store).value(), clock);
+  testing::ManualScheduler scheduler(clock);
+  auto sm = sagemaker::SageMakerService::Create(std::move(store).value(), clock, scheduler);
   router.Attach(sm->get());
   BuildOnlySink sink(random);
   aws::Pipeline pipeline(router, verifier, clock, random, sink, "bench");

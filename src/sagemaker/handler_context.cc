@@ -1,6 +1,30 @@
 #include "sagemaker/handler_context.h"
 
+#include <boost/json.hpp>
+
+#include "aws/protocol/generic_value.h"
+#include "common/strings.h"
+
 namespace sagetrail::sagemaker {
+
+void SetNextTransition(Resource& r, TimePoint at) {
+  r.meta["next_at"] = ToUnixMillis(at);
+  r.meta["gen"] = TransitionGeneration(r) + 1;
+}
+
+void ClearNextTransition(Resource& r) { r.meta.erase("next_at"); }
+
+void SetLastModified(Resource& r, TimePoint t) {
+  r.body["LastModifiedTime"] = aws::TimestampValue(t);
+}
+
+const Resource* HandlerContext::Find(const std::string& kind, std::string_view name) const {
+  return backend.Table(kind).Find(AsciiLower(name));
+}
+
+Resource* HandlerContext::FindMutable(const std::string& kind, std::string_view name) {
+  return backend.Table(kind).FindMutable(AsciiLower(name));
+}
 
 const Resource* HandlerContext::Save(Resource r) {
   std::string kind = r.kind, key = r.name_key;
@@ -10,9 +34,32 @@ const Resource* HandlerContext::Save(Resource r) {
   return table.Find(key);
 }
 
+void HandlerContext::Touch(const Resource& r) { dirty.emplace_back(r.kind, r.name_key); }
+
 void HandlerContext::Remove(const std::string& kind, const std::string& name_key) {
   backend.Table(kind).Erase(name_key);
   dirty.emplace_back(kind, name_key);
+}
+
+void HandlerContext::ScheduleTransition(Resource& r, TimePoint at) {
+  SetNextTransition(r, at);
+  scheduled.push_back({r.kind, r.name_key, at, TransitionGeneration(r)});
+}
+
+void HandlerContext::CopyDescribed(std::string_view describe_operation,
+                                   boost::json::object* body) const {
+  const aws::ServiceModel& model = *request.service;
+  const aws::Operation* op = model.FindOperation(describe_operation);
+  const boost::json::object* in = input().if_object();
+  if (op == nullptr || op->output == aws::kNoShape || in == nullptr) return;
+  for (const aws::Member& m : model.shape(op->output).members) {
+    auto it = in->find(m.name);
+    if (it != in->end() && !it->value().is_null()) (*body)[m.name] = it->value();
+  }
+}
+
+const Resource* TransitionContext::Find(const std::string& kind, std::string_view name) const {
+  return backend.Table(kind).Find(AsciiLower(name));
 }
 
 }  // namespace sagetrail::sagemaker

@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS sagemaker_resources(
   status TEXT NOT NULL,
   body TEXT NOT NULL,
   tags TEXT NOT NULL,
+  meta TEXT NOT NULL DEFAULT '{}',
   PRIMARY KEY(account_id, region, kind, name_key));
 )sql";
 
@@ -39,7 +40,7 @@ Status ResourceStore::Put(const std::string& account_id, const std::string& regi
   std::lock_guard<std::mutex> l(mu_);
   auto st = db_->Prepare(
       "INSERT OR REPLACE INTO sagemaker_resources(account_id, region, kind, name_key, name, arn, "
-      "created_ms, status, body, tags) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+      "created_ms, status, body, tags, meta) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   if (!st.ok()) return st.error();
   return st->Bind(1, account_id)
       .Bind(2, region)
@@ -51,6 +52,7 @@ Status ResourceStore::Put(const std::string& account_id, const std::string& regi
       .Bind(8, r.status)
       .Bind(9, json::serialize(r.body))
       .Bind(10, json::serialize(r.tags))
+      .Bind(11, json::serialize(r.meta))
       .Run();
 }
 
@@ -68,7 +70,7 @@ Status ResourceStore::ForEach(
     const std::function<void(const std::string&, const std::string&, Resource)>& fn) {
   std::lock_guard<std::mutex> l(mu_);
   auto st = db_->Prepare(
-      "SELECT account_id, region, kind, name_key, name, arn, created_ms, status, body, tags "
+      "SELECT account_id, region, kind, name_key, name, arn, created_ms, status, body, tags, meta "
       "FROM sagemaker_resources");
   if (!st.ok()) return st.error();
   while (true) {
@@ -87,6 +89,8 @@ Status ResourceStore::ForEach(
     json::value tags = json::parse(st->ColumnText(9), ec);
     if (body.is_object()) r.body = std::move(body.get_object());
     if (tags.is_array()) r.tags = std::move(tags.get_array());
+    json::value meta = json::parse(st->ColumnText(10), ec);
+    if (meta.is_object()) r.meta = std::move(meta.get_object());
     fn(st->ColumnText(0), st->ColumnText(1), std::move(r));
   }
   return Status::Ok();

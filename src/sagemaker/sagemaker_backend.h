@@ -21,6 +21,11 @@ class SageMakerBackend {
   std::mutex& mutex() { return mu_; }
   // The table of `kind` ("model", "endpoint", ...). Call with mutex() held.
   ResourceTable& Table(const std::string& kind) { return tables_[kind]; }
+  const ResourceTable& Table(const std::string& kind) const {
+    static const ResourceTable kEmpty;
+    auto it = tables_.find(kind);
+    return it == tables_.end() ? kEmpty : it->second;
+  }
 
  private:
   std::string account_id_;

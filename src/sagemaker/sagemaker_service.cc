@@ -1,30 +1,69 @@
 #include "sagemaker/sagemaker_service.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/json.hpp>
 
 namespace sagetrail::sagemaker {
 namespace json = boost::json;
 
-SageMakerService::SageMakerService(std::unique_ptr<ResourceStore> store, const Clock& clock)
+SageMakerService::SageMakerService(std::unique_ptr<ResourceStore> store, const Clock& clock,
+                                   Scheduler& scheduler, Timings timings,
+                                   std::unique_ptr<TrainingRunner> runner)
     : store_(std::move(store)),
       clock_(clock),
+      scheduler_(scheduler),
+      timings_(timings),
+      runner_(std::move(runner)),
       backends_([](const std::string& account_id, const std::string& region) {
         return std::make_unique<SageMakerBackend>(account_id, region);
       }) {
+  if (runner_ == nullptr) {
+    // Training takes half of a training job's time; the other phases share the rest.
+    runner_ = std::make_unique<TimedTrainingRunner>(scheduler_, clock_, timings_.training_job / 2);
+  }
+  ResourceUpdater update = [this](const std::string& account_id, const std::string& region,
+                                  const std::string& kind, const std::string& name_key,
+                                  const std::function<void(TransitionContext&, Resource&)>& step) {
+    return Update(account_id, region, kind, name_key, step);
+  };
   RegisterModelHandlers(handlers_);
+  RegisterEndpointConfigHandlers(handlers_);
+  RegisterEndpointHandlers(handlers_, lifecycles_);
+  RegisterTrainingJobHandlers(handlers_, lifecycles_, *runner_, update);
+  RegisterNotebookInstanceHandlers(handlers_, lifecycles_);
+  RegisterNotebookLifecycleConfigHandlers(handlers_);
+  RegisterProcessingJobHandlers(handlers_, lifecycles_);
+  RegisterTransformJobHandlers(handlers_, lifecycles_);
+  RegisterTagHandlers(handlers_);
 }
 
 Result<std::unique_ptr<SageMakerService>> SageMakerService::Create(
-    std::unique_ptr<ResourceStore> store, const Clock& clock) {
-  auto service = std::unique_ptr<SageMakerService>(new SageMakerService(std::move(store), clock));
+    std::unique_ptr<ResourceStore> store, const Clock& clock, Scheduler& scheduler, Timings timings,
+    std::unique_ptr<TrainingRunner> runner) {
+  auto service = std::unique_ptr<SageMakerService>(
+      new SageMakerService(std::move(store), clock, scheduler, timings, std::move(runner)));
+  struct Pending {
+    std::string account_id, region, kind, name_key;
+    TimePoint at;
+    int64_t generation;
+  };
+  std::vector<Pending> pending;
   Status s = service->store_->ForEach(
       [&](const std::string& account_id, const std::string& region, Resource r) {
+        if (auto at = NextTransition(r)) {
+          pending.push_back({account_id, region, r.kind, r.name_key, *at, TransitionGeneration(r)});
+        }
         SageMakerBackend& b = service->backends_.Get(account_id, region);
         std::lock_guard<std::mutex> l(b.mutex());
         std::string kind = r.kind;
         b.Table(kind).Put(std::move(r));
       });
   if (!s.ok()) return s;
+  // Lifecycles resume where they were; transitions already overdue run at once, in order.
+  for (const Pending& p : pending) {
+    service->Schedule(p.account_id, p.region, p.kind, p.name_key, p.at, p.generation);
+  }
   return service;
 }
 
@@ -40,16 +79,70 @@ Result<json::value, aws::AwsError> SageMakerService::Invoke(aws::RequestContext&
   }
   SageMakerBackend& backend = backends_.Get(ctx.account_id, ctx.region);
   std::lock_guard<std::mutex> lock(backend.mutex());
-  HandlerContext h{ctx, backend, *store_, clock_, {}};
+  HandlerContext h{ctx, backend, clock_, timings_, {}, {}};
   auto result = it->second(h);
-  // Changed resources reach the disk only after the call's audit record does. Each save writes
-  // the resource's state at that moment, so saves of one resource by concurrent calls cannot
-  // land out of order.
+  // Changed resources reach the disk, and new transitions the scheduler, only after the call's
+  // audit record is durable. Each save writes the resource's state at that moment, so saves of
+  // one resource by concurrent calls cannot land out of order.
   for (auto& [kind, key] : h.dirty) {
     ctx.after_audit.push_back([this, account = ctx.account_id, region = ctx.region, kind = kind,
                                key = key] { return Sync(account, region, kind, key); });
   }
+  for (auto& t : h.scheduled) {
+    ctx.after_audit.push_back([this, account = ctx.account_id, region = ctx.region, t] {
+      Schedule(account, region, t.kind, t.name_key, t.at, t.generation);
+      return Status::Ok();
+    });
+  }
   return result;
+}
+
+void SageMakerService::Schedule(const std::string& account_id, const std::string& region,
+                                const std::string& kind, const std::string& name_key, TimePoint at,
+                                int64_t generation) {
+  scheduler_.ScheduleAt(at, [this, account_id, region, kind, name_key, generation] {
+    Fire(account_id, region, kind, name_key, generation);
+  });
+}
+
+void SageMakerService::Fire(const std::string& account_id, const std::string& region,
+                            const std::string& kind, const std::string& name_key,
+                            int64_t generation) {
+  auto lifecycle = lifecycles_.find(kind);
+  if (lifecycle == lifecycles_.end()) return;
+  Update(account_id, region, kind, name_key, [&](TransitionContext& tc, Resource& r) {
+    // Stale (the lifecycle changed course since) or already done: nothing to do.
+    if (TransitionGeneration(r) != generation || !NextTransition(r)) return;
+    ClearNextTransition(r);
+    lifecycle->second(tc, r);
+  });
+}
+
+bool SageMakerService::Update(const std::string& account_id, const std::string& region,
+                              const std::string& kind, const std::string& name_key,
+                              const std::function<void(TransitionContext&, Resource&)>& step) {
+  SageMakerBackend& backend = backends_.Get(account_id, region);
+  std::optional<std::pair<TimePoint, int64_t>> next;
+  {
+    std::lock_guard<std::mutex> lock(backend.mutex());
+    ResourceTable& table = backend.Table(kind);
+    Resource* r = table.FindMutable(name_key);
+    if (r == nullptr) return false;
+    std::optional<TimePoint> before = NextTransition(*r);
+    int64_t before_gen = TransitionGeneration(*r);
+    TransitionContext tc{backend, clock_, timings_, clock_.Now()};
+    step(tc, *r);
+    if (tc.erase) {
+      table.Erase(name_key);
+    } else if (auto at = NextTransition(*r);
+               at && (TransitionGeneration(*r) != before_gen || at != before)) {
+      next = std::make_pair(*at, TransitionGeneration(*r));
+    }
+  }
+  Status s = Sync(account_id, region, kind, name_key);
+  if (!s.ok()) spdlog::error("cannot save {} {}: {}", kind, name_key, s.message());
+  if (next) Schedule(account_id, region, kind, name_key, next->first, next->second);
+  return true;
 }
 
 Status SageMakerService::Sync(const std::string& account_id, const std::string& region,

@@ -1,26 +1,39 @@
 // SageMakerService: the SageMaker control plane. Operations are dispatched to handlers
 // registered per resource family (handlers/*.cc); each runs with its account-and-region backend
-// locked. Operations without a handler are still routed, validated and recorded, and answer
-// NotImplemented naming the operation. Thread-safe.
+// locked. Resources with a lifecycle move on when their scheduled transition comes due (the
+// Scheduler, driven by the Clock), through the family's Lifecycle step. Operations without a
+// handler are still routed, validated and recorded, and answer NotImplemented naming the
+// operation. Thread-safe.
+//
+// Durability: a call's changes reach the disk only after its audit record does (see
+// RequestContext::after_audit), and its transitions are scheduled only then too. Transitions
+// save what they change. On start every stored resource is loaded and every pending transition
+// scheduled again, so a restart resumes lifecycles where they were.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string_view>
 
 #include "aws/backend_map.h"
 #include "aws/service.h"
 #include "common/clock.h"
+#include "common/scheduler.h"
 #include "sagemaker/handler_context.h"
 #include "sagemaker/resource_store.h"
 #include "sagemaker/sagemaker_backend.h"
+#include "sagemaker/timings.h"
+#include "sagemaker/training_runner.h"
 
 namespace sagetrail::sagemaker {
 
 class SageMakerService final : public aws::Service {
  public:
-  // Loads every persisted resource into its backend.
-  static Result<std::unique_ptr<SageMakerService>> Create(std::unique_ptr<ResourceStore> store,
-                                                          const Clock& clock);
+  // `runner` trains training jobs (null: a TimedTrainingRunner taking timings.training_job's
+  // Training share).
+  static Result<std::unique_ptr<SageMakerService>> Create(
+      std::unique_ptr<ResourceStore> store, const Clock& clock, Scheduler& scheduler,
+      Timings timings = {}, std::unique_ptr<TrainingRunner> runner = nullptr);
 
   std::string_view name() const override { return "sagemaker"; }
   bool Implements(std::string_view operation) const override;
@@ -30,16 +43,32 @@ class SageMakerService final : public aws::Service {
     return backends_.Get(account_id, region);
   }
 
+  // Runs `step` on one resource outside any API call (a transition, a runner's completion),
+  // then saves it and schedules its next transition. Returns false if the resource is gone.
+  bool Update(const std::string& account_id, const std::string& region, const std::string& kind,
+              const std::string& name_key,
+              const std::function<void(TransitionContext&, Resource&)>& step);
+
  private:
-  SageMakerService(std::unique_ptr<ResourceStore> store, const Clock& clock);
+  SageMakerService(std::unique_ptr<ResourceStore> store, const Clock& clock, Scheduler& scheduler,
+                   Timings timings, std::unique_ptr<TrainingRunner> runner);
+  // A scheduled transition of generation `generation` came due.
+  void Fire(const std::string& account_id, const std::string& region, const std::string& kind,
+            const std::string& name_key, int64_t generation);
+  void Schedule(const std::string& account_id, const std::string& region, const std::string& kind,
+                const std::string& name_key, TimePoint at, int64_t generation);
   // Writes the current in-memory state of one resource to disk (or deletes it there).
   Status Sync(const std::string& account_id, const std::string& region, const std::string& kind,
               const std::string& name_key);
 
   std::unique_ptr<ResourceStore> store_;
   const Clock& clock_;
+  Scheduler& scheduler_;
+  Timings timings_;
+  std::unique_ptr<TrainingRunner> runner_;
   aws::BackendMap<SageMakerBackend> backends_;
   HandlerTable handlers_;
+  LifecycleTable lifecycles_;
 };
 
 }  // namespace sagetrail::sagemaker

@@ -20,6 +20,7 @@
 #include "cloudtrail/record/event_builder.h"
 #include "cloudtrail/store/event_writer.h"
 #include "cloudtrail/store/log_event_store.h"
+#include "common/thread_scheduler.h"
 #include "http/http_server.h"
 #include "iam/identity_store.h"
 #include "sagemaker/sagemaker_service.h"
@@ -45,6 +46,7 @@ struct App::Parts {
   std::unique_ptr<aws::ServiceRouter> router;
   std::unique_ptr<cloudtrail::LogEventStore> events;
   std::unique_ptr<cloudtrail::EventBuilder> event_builder;
+  std::unique_ptr<ThreadScheduler> scheduler;
   std::unique_ptr<sagemaker::SageMakerService> sagemaker;
   std::unique_ptr<cloudtrail::CloudTrailService> cloudtrail;
   // The HTTP server outlives the audit writer and pipeline: responders that are still pending
@@ -154,7 +156,9 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
 
   auto resources = sagemaker::ResourceStore::Open((data_dir / "state.db").string());
   if (!resources.ok()) return resources.error();
-  auto sm = sagemaker::SageMakerService::Create(std::move(resources).value(), *clock);
+  p.scheduler = std::make_unique<ThreadScheduler>(*clock);
+  auto sm = sagemaker::SageMakerService::Create(std::move(resources).value(), *clock, *p.scheduler,
+                                                options.timings);
   if (!sm.ok()) return sm.error();
   p.sagemaker = std::move(sm).value();
   p.router->Attach(p.sagemaker.get());
@@ -195,6 +199,7 @@ void App::Stop() {
   // The audit sink drains here (its destructor) before the HTTP server goes away.
   parts_->pipeline.reset();
   parts_->audit.reset();
+  parts_->scheduler->Stop();
 }
 
 uint16_t App::port() const { return parts_->http->port(); }

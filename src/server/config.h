@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "sagemaker/timings.h"
+
 namespace sagetrail::server {
 
 struct ServeOptions {
@@ -20,6 +22,7 @@ struct ServeOptions {
   // "full": it also survives power loss (fsync per group commit).
   std::string durability = "normal";
   int event_retention_days = 90;
+  sagemaker::Timings timings;  // how long SageMaker lifecycles take
 };
 
 }  // namespace sagetrail::server

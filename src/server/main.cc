@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -196,6 +197,37 @@ int main(int argc, char** argv) {
                    "Days Event history keeps records")
       ->capture_default_str()
       ->check(CLI::Range(1, 3650));
+  // How long simulated SageMaker lifecycles take, per resource type (seconds; fractions allowed).
+  struct TimingOption {
+    const char* name;
+    std::chrono::milliseconds* slot;
+    const char* help;
+  };
+  const TimingOption timing_options[] = {
+      {"--training-job-seconds", &options.timings.training_job,
+       "A training job from Starting to Completed"},
+      {"--endpoint-seconds", &options.timings.endpoint,
+       "Each of an endpoint's Creating, Updating and Deleting phases"},
+      {"--notebook-seconds", &options.timings.notebook_instance,
+       "Each of a notebook instance's Pending, Stopping, Updating and Deleting phases"},
+      {"--processing-job-seconds", &options.timings.processing_job,
+       "A processing job from InProgress to Completed"},
+      {"--transform-job-seconds", &options.timings.transform_job,
+       "A transform job from InProgress to Completed"},
+      {"--stopping-seconds", &options.timings.stopping, "A job's Stopping phase"},
+  };
+  for (const TimingOption& t : timing_options) {
+    serve
+        ->add_option_function<double>(
+            t.name,
+            [slot = t.slot](double seconds) {
+              *slot = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+            },
+            t.help)
+        ->check(CLI::Range(0.0, 86400.0 * 30))
+        ->default_str(std::to_string(static_cast<double>(t.slot->count()) / 1000.0));
+  }
+  serve->set_config("--config", "", "A TOML or INI file with any of these options", false);
 
   ExportArgs export_args;
   CLI::App* events = cli.add_subcommand("events", "Work with the recorded CloudTrail events");

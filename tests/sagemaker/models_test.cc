@@ -7,6 +7,7 @@
 #include <set>
 
 #include "aws/protocol/generic_value.h"
+#include "fakes/manual_scheduler.h"
 #include "fakes/temp_dir.h"
 #include "fakes/test_support.h"
 #include "sagemaker/sagemaker_service.h"
@@ -38,7 +39,7 @@ class ModelsTest : public ::testing::Test {
     auto store = ResourceStore::Open(DbPath());
     EXPECT_TRUE(store.ok()) << store.error().ToString();
     if (!store.ok()) return nullptr;
-    auto service = SageMakerService::Create(std::move(store).value(), clock_);
+    auto service = SageMakerService::Create(std::move(store).value(), clock_, scheduler_);
     EXPECT_TRUE(service.ok()) << service.error().ToString();
     return service.ok() ? std::move(service).value() : nullptr;
   }
@@ -131,6 +132,7 @@ class ModelsTest : public ::testing::Test {
 
   TempDir dir_;
   FakeClock clock_;
+  sagetrail::testing::ManualScheduler scheduler_{clock_};
   std::unique_ptr<SageMakerService> service_;
 };
 
@@ -140,11 +142,11 @@ TEST_F(ModelsTest, ImplementsTheModelOperations) {
   for (const char* op : {"CreateModel", "DescribeModel", "ListModels", "DeleteModel"}) {
     EXPECT_TRUE(service_->Implements(op)) << op;
   }
-  EXPECT_FALSE(service_->Implements("CreateEndpoint"));
-  auto r = Call("CreateEndpoint", R"({"EndpointName":"e","EndpointConfigName":"c"})", nullptr);
+  EXPECT_FALSE(service_->Implements("CreateCluster"));
+  auto r = Call("CreateCluster", R"({"ClusterName":"c","InstanceGroups":[]})", nullptr);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "NotImplemented");
-  EXPECT_NE(r.error().message.find("CreateEndpoint"), std::string::npos);
+  EXPECT_NE(r.error().message.find("CreateCluster"), std::string::npos);
 }
 
 TEST_F(ModelsTest, CreateDescribeListDelete) {

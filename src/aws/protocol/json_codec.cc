@@ -72,6 +72,14 @@ void WriteValue(const ServiceModel& model, ShapeId id, const json::value& v, Jso
       }
       return;
     }
+    case ShapeType::kFloat:
+    case ShapeType::kDouble:
+      if (v.is_number()) {
+        w.Double(v.to_number<double>());
+        return;
+      }
+      w.Value(v);
+      return;
     default:
       w.Value(v);
       return;

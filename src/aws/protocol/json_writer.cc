@@ -1,5 +1,6 @@
 #include "aws/protocol/json_writer.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <charconv>
 #include <cmath>
@@ -71,8 +72,13 @@ void JsonWriter::Double(double v) {
     out_->append("null");
     return;
   }
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  char buf[40];
+  auto r = std::to_chars(buf, buf + sizeof(buf) - 2, v);
+  // A double always looks like one ("1.0", not "1"), as AWS writes float members.
+  if (std::find_if(buf, r.ptr, [](char c) { return c == '.' || c == 'e'; }) == r.ptr) {
+    *r.ptr++ = '.';
+    *r.ptr++ = '0';
+  }
   out_->append(buf, r.ptr);
 }
 
