@@ -31,6 +31,17 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 wait_http() { for _ in $(seq 1 200); do curl -s -o /dev/null -m 1 "$1" && return 0; sleep 0.05; done; return 1; }
 
+# make_pool ENDPOINT OUT N (credentials from the environment)
+make_pool() {
+  case "$OP" in
+    describe_endpoint|create_endpoint_config)
+      python3 "$REPO/bench/mkpool.py" --op "$OP" --n "$3" --endpoint "$1" --out "$2" >/dev/null ;;
+    *) python3 "$PEER/mkpool.py" --op "$OP" --n "$3" --endpoint "$1" --out "$2" 2>/dev/null ;;
+  esac
+}
+# Writes need a fresh signed line per request; reads replay one.
+pool_size() { case "$OP" in create_*) echo $(( $1 + 64 ));; *) echo 1;; esac; }
+
 # wrk_run NAME ENDPOINT POOL COUNT THREADS CONNS
 wrk_run() {
   local line
@@ -48,11 +59,17 @@ ST_PID=$!; PIDS+=("$ST_PID")
 wait_http "http://127.0.0.1:$ST_PORT/_sagetrail/health" || { echo "sagetrail did not start"; exit 1; }
 AK=$(awk '/^\[admin\]/{f=1} f&&/aws_access_key_id/{print $3; exit}' "$ST_DATA/credentials")
 SK=$(awk '/^\[admin\]/{f=1} f&&/aws_secret_access_key/{print $3; exit}' "$ST_DATA/credentials")
-AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK python3 "$PEER/mkpool.py" --op "$OP" --n 1 \
-  --endpoint "http://127.0.0.1:$ST_PORT" --out "$OUT/pool-st.tsv" 2>/dev/null
-wrk_run sagetrail "http://127.0.0.1:$ST_PORT" "$OUT/pool-st.tsv" 20000 1 1 >/dev/null  # warm-up
-wrk_run sagetrail "http://127.0.0.1:$ST_PORT" "$OUT/pool-st.tsv" "$COUNT" 1 1
-wrk_run sagetrail "http://127.0.0.1:$ST_PORT" "$OUT/pool-st.tsv" "$COUNT" 2 16
+export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK
+for conns in 1 16; do
+  threads=1; [ "$conns" -gt 1 ] && threads=2
+  make_pool "http://127.0.0.1:$ST_PORT" "$OUT/pool-st-$conns.tsv" "$(pool_size "$COUNT")"
+  # Warm up on reads only: a write pool's lines must each be sent once.
+  [ "$conns" = 1 ] && [ "$(pool_size 1)" = 1 ] && wrk_run sagetrail \
+    "http://127.0.0.1:$ST_PORT" "$OUT/pool-st-1.tsv" "$(( COUNT < 20000 ? COUNT / 10 : 20000 ))" \
+    1 1 >/dev/null
+  wrk_run sagetrail "http://127.0.0.1:$ST_PORT" "$OUT/pool-st-$conns.tsv" "$COUNT" "$threads" "$conns"
+done
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 echo "{\"target\":\"sagetrail\",\"rss_kb_after_load\":$(awk '/^VmRSS/{print $2}' /proc/$ST_PID/status)}" | tee -a "$RES"
 kill "$ST_PID"; wait "$ST_PID" 2>/dev/null
 
@@ -75,8 +92,8 @@ CONF
   nginx -p "$OUT/nginx" -c "$OUT/nginx/nginx.conf" -g 'daemon off;' &
   NG_PID=$!; PIDS+=("$NG_PID")
   wait_http "http://127.0.0.1:$NG_PORT/" || echo "nginx did not start"
-  wrk_run nginx-constant "http://127.0.0.1:$NG_PORT" "$OUT/pool-st.tsv" "$COUNT" 1 1
-  wrk_run nginx-constant "http://127.0.0.1:$NG_PORT" "$OUT/pool-st.tsv" "$COUNT" 2 16
+  wrk_run nginx-constant "http://127.0.0.1:$NG_PORT" "$OUT/pool-st-1.tsv" "$COUNT" 1 1
+  wrk_run nginx-constant "http://127.0.0.1:$NG_PORT" "$OUT/pool-st-16.tsv" "$COUNT" 2 16
   kill "$NG_PID"; wait "$NG_PID" 2>/dev/null
 fi
 
@@ -86,11 +103,13 @@ if [ "$MOTO" = 1 ] && command -v moto_server >/dev/null; then
   moto_server -H 127.0.0.1 -p "$MO_PORT" >"$OUT/moto.out" 2>&1 &
   MO_PID=$!; PIDS+=("$MO_PID")
   wait_http "http://127.0.0.1:$MO_PORT/" || echo "moto did not start"
-  python3 "$PEER/mkpool.py" --op "$OP" --n 1 --endpoint "http://127.0.0.1:$MO_PORT" \
-    --out "$OUT/pool-moto.tsv" 2>/dev/null
-  wrk_run moto "http://127.0.0.1:$MO_PORT" "$OUT/pool-moto.tsv" 200 1 1 >/dev/null  # warm-up
-  wrk_run moto "http://127.0.0.1:$MO_PORT" "$OUT/pool-moto.tsv" "$MOTO_COUNT" 1 1
-  wrk_run moto "http://127.0.0.1:$MO_PORT" "$OUT/pool-moto.tsv" "$MOTO_COUNT" 2 16
+  for conns in 1 16; do
+    threads=1; [ "$conns" -gt 1 ] && threads=2
+    make_pool "http://127.0.0.1:$MO_PORT" "$OUT/pool-moto-$conns.tsv" "$(pool_size "$MOTO_COUNT")"
+    [ "$conns" = 1 ] && [ "$(pool_size 1)" = 1 ] && wrk_run moto "http://127.0.0.1:$MO_PORT" \
+      "$OUT/pool-moto-1.tsv" 100 1 1 >/dev/null  # warm-up
+    wrk_run moto "http://127.0.0.1:$MO_PORT" "$OUT/pool-moto-$conns.tsv" "$MOTO_COUNT" "$threads" "$conns"
+  done
   kill "$MO_PID"; wait "$MO_PID" 2>/dev/null
 fi
 

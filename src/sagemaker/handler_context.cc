@@ -1,6 +1,7 @@
 #include "sagemaker/handler_context.h"
 
 #include <boost/json.hpp>
+#include <utility>
 
 #include "aws/protocol/generic_value.h"
 #include "common/strings.h"
@@ -19,7 +20,8 @@ void SetLastModified(Resource& r, TimePoint t) {
 }
 
 const Resource* HandlerContext::Find(const std::string& kind, std::string_view name) const {
-  return backend.Table(kind).Find(AsciiLower(name));
+  // Through the const table lookup, which never creates an empty table for an unknown kind.
+  return std::as_const(backend).Table(kind).Find(AsciiLower(name));
 }
 
 Resource* HandlerContext::FindMutable(const std::string& kind, std::string_view name) {
@@ -36,9 +38,10 @@ const Resource* HandlerContext::Save(Resource r) {
 
 void HandlerContext::Touch(const Resource& r) { dirty.emplace_back(r.kind, r.name_key); }
 
-void HandlerContext::Remove(const std::string& kind, const std::string& name_key) {
+// `name_key` is taken by value: callers often pass the key of the resource being erased.
+void HandlerContext::Remove(const std::string& kind, std::string name_key) {
   backend.Table(kind).Erase(name_key);
-  dirty.emplace_back(kind, name_key);
+  dirty.emplace_back(kind, std::move(name_key));
 }
 
 void HandlerContext::ScheduleTransition(Resource& r, TimePoint at) {
@@ -51,15 +54,21 @@ void HandlerContext::CopyDescribed(std::string_view describe_operation,
   const aws::ServiceModel& model = *request.service;
   const aws::Operation* op = model.FindOperation(describe_operation);
   const boost::json::object* in = input().if_object();
-  if (op == nullptr || op->output == aws::kNoShape || in == nullptr) return;
+  if (op == nullptr || op->output == aws::kNoShape || in == nullptr ||
+      request.operation == nullptr || request.operation->input == aws::kNoShape) {
+    return;
+  }
+  const aws::Shape& own_input = model.shape(request.operation->input);
   for (const aws::Member& m : model.shape(op->output).members) {
+    // Only the call's own parameters: a client cannot set a status by sending an extra member.
+    if (own_input.FindMember(m.name) == nullptr) continue;
     auto it = in->find(m.name);
     if (it != in->end() && !it->value().is_null()) (*body)[m.name] = it->value();
   }
 }
 
 const Resource* TransitionContext::Find(const std::string& kind, std::string_view name) const {
-  return backend.Table(kind).Find(AsciiLower(name));
+  return std::as_const(backend).Table(kind).Find(AsciiLower(name));
 }
 
 }  // namespace sagetrail::sagemaker

@@ -47,11 +47,12 @@ struct HandlerContext {
   // Marks an already stored resource as changed (saved after the call's record, like Save).
   void Touch(const Resource& r);
   // Removes a resource from its table now, and from disk once the call is recorded.
-  void Remove(const std::string& kind, const std::string& name_key);
+  void Remove(const std::string& kind, std::string name_key);
   // Sets `r`'s next transition; it is scheduled once the call is recorded. Call Touch/Save too.
   void ScheduleTransition(Resource& r, TimePoint at);
-  // Copies into `body` every input member that `describe_operation`'s output also has (the
-  // settings a Describe call echoes back), as given.
+  // Copies into `body` every member of this call's input that `describe_operation`'s output
+  // also has (the settings a Describe call echoes back), as given. Members the caller sent that
+  // are not in the operation's input shape are never copied.
   void CopyDescribed(std::string_view describe_operation, boost::json::object* body) const;
 
   // Resources this call changed, and transitions it started (see RequestContext::after_audit).

@@ -2,7 +2,9 @@
 // Starting and Downloading, hands it to the runner for the Training phase, and on the runner's
 // outcome moves on to Uploading and Completed (or Failed). TimedTrainingRunner finishes after a
 // configured time without producing metrics; the built-in algorithms plug in a real runner.
-// Implementations are thread-safe; `done` may run on any thread.
+// Implementations are thread-safe; `done` may run on any thread, but never inside Start or Cancel:
+// the control plane calls them with the job's account-and-region state locked, and `done` takes
+// that lock.
 #pragma once
 
 #include <boost/json/value.hpp>

@@ -1,7 +1,8 @@
 // ManualScheduler: a Scheduler for tests. Nothing runs until the test says so: RunDue() runs every
 // task whose time has come by the FakeClock (including tasks those tasks schedule), and
 // AdvanceTo() walks the clock forward task by task, so every intermediate state is reached in
-// order, as it would be in real time.
+// order, as it would be in real time. Tasks capture whoever scheduled them: a test that
+// simulates a restart (a new service on the same store) needs a new ManualScheduler too.
 #pragma once
 
 #include <algorithm>

@@ -36,6 +36,7 @@ void SetStatus(Resource& r, const std::string& status, TimePoint now) {
 
 // "repo:tag" -> "repo@sha256:<digest>": a stable stand-in for the digest ECR would resolve.
 std::string ResolvedImage(std::string_view image) {
+  if (image.find("@sha256:") != std::string_view::npos) return std::string(image);  // pinned
   std::string_view repo = image.substr(0, image.find('@'));
   size_t colon = repo.rfind(':');
   if (colon != std::string_view::npos && repo.find('/', colon) == std::string_view::npos) {
@@ -56,9 +57,10 @@ Result<json::array, std::string> Deploy(const TransitionContext& tc,
   auto variants = config->body.find("ProductionVariants");
   if (variants == config->body.end() || !variants->value().is_array()) return out;
   for (const json::value& v : variants->value().get_array()) {
+    // A variant may name no model (inference components deploy theirs later).
     std::string model_name(aws::StringField(v, "ModelName").value_or(""));
-    const Resource* model = tc.Find("model", model_name);
-    if (model == nullptr) {
+    const Resource* model = model_name.empty() ? nullptr : tc.Find("model", model_name);
+    if (!model_name.empty() && model == nullptr) {
       return std::string("Could not find model \"" + tc.Arn("model", model_name) + "\".");
     }
     json::array images;
@@ -69,12 +71,14 @@ Result<json::array, std::string> Deploy(const TransitionContext& tc,
                                       {"ResolutionTime", aws::TimestampValue(tc.now)}});
       }
     };
-    if (auto it = model->body.find("PrimaryContainer"); it != model->body.end()) {
-      add_image(it->value());
-    }
-    if (auto it = model->body.find("Containers");
-        it != model->body.end() && it->value().is_array()) {
-      for (const json::value& c : it->value().get_array()) add_image(c);
+    if (model != nullptr) {
+      if (auto it = model->body.find("PrimaryContainer"); it != model->body.end()) {
+        add_image(it->value());
+      }
+      if (auto it = model->body.find("Containers");
+          it != model->body.end() && it->value().is_array()) {
+        for (const json::value& c : it->value().get_array()) add_image(c);
+      }
     }
     json::object summary;
     summary["VariantName"] = aws::StringField(v, "VariantName").value_or("");
@@ -167,6 +171,7 @@ Result<json::value, AwsError> UpdateEndpoint(HandlerContext& h) {
     return ConfigNotFound(h.Arn("endpoint-config", config));
   }
   TimePoint now = h.clock.Now();
+  r->meta["before_update"] = r->status;  // where a failed update returns to
   SetStatus(*r, "Updating", now);
   r->body.erase("FailureReason");
   r->meta["config"] = config;
@@ -210,9 +215,17 @@ void Advance(TransitionContext& tc, Resource& r) {
   }
   if (r.status == "Updating") {
     if (!deployed.ok()) {
-      // The update rolls back: the endpoint keeps serving its current configuration.
+      // The update rolls back: the endpoint keeps its current configuration and returns to
+      // the status it had (InService, or Failed if it never deployed).
+      auto before = r.meta.find("before_update");
+      std::string status = before != r.meta.end() && before->value().is_string()
+                               ? std::string(before->value().get_string())
+                               : std::string("InService");
+      if (auto current = r.body.find("EndpointConfigName"); current != r.body.end()) {
+        r.meta["config"] = current->value();
+      }
       r.body["FailureReason"] = deployed.error();
-      SetStatus(r, "InService", tc.now);
+      SetStatus(r, status, tc.now);
       return;
     }
     r.body["EndpointConfigName"] = config;
