@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aws/identity.h"
 #include "common/clock.h"
@@ -17,9 +18,15 @@ struct Credential {
   std::string secret_access_key;
   Identity identity;
   bool active = true;
+  TimePoint created;
   // Temporary credentials: the token the caller must present, and when it stops working.
   std::string session_token;
   std::optional<TimePoint> expiration;
+  // Session policies that further limit temporary credentials (AssumeRole / GetFederationToken
+  // Policy and PolicyArns). A federated session always intersects: with none, nothing is allowed.
+  bool has_session_policy = false;
+  std::string session_policy;
+  std::vector<std::string> session_policy_arns;
 };
 
 class CredentialStore {

@@ -110,6 +110,17 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
   }
   ctx->input = std::move(input).value();
 
+  if (authorizer_ != nullptr) {
+    if (auto denial = authorizer_->Authorize(*ctx)) {
+      // JSON services answer AccessDeniedException (400; 403 behind rest-json), query and S3
+      // AccessDenied (403).
+      Protocol p = entry->model->protocol();
+      bool json = p == Protocol::kJson || p == Protocol::kRestJson;
+      ctx->error = AwsError{json && !entry->s3 ? "AccessDeniedException" : "AccessDenied",
+                            std::move(*denial), p == Protocol::kJson ? 400 : 403, true};
+      return Finish(std::move(ctx), *entry, std::move(respond));
+    }
+  }
   if (entry->service != nullptr) {
     if (auto invalid = entry->service->CheckInput(*ctx)) {
       ctx->error = std::move(*invalid);
@@ -117,6 +128,10 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
     }
   }
   if (auto invalid = entry->validator->Validate(ctx->operation->input, ctx->input)) {
+    // Query services (IAM, STS) name the same failure ValidationError.
+    if (invalid->code == "ValidationException" && entry->model->protocol() == Protocol::kQuery) {
+      invalid->code = "ValidationError";
+    }
     ctx->error = std::move(*invalid);
     return Finish(std::move(ctx), *entry, std::move(respond));
   }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "aws/audit_sink.h"
+#include "aws/authorizer.h"
 #include "aws/service_router.h"
 #include "aws/sigv4/verifier.h"
 #include "common/clock.h"
@@ -27,6 +28,9 @@ class Pipeline {
 
   void Handle(http::Request request, http::Responder respond);
 
+  // Authorizes every call before it is validated and handled (none: everything is allowed).
+  void SetAuthorizer(const Authorizer* authorizer) { authorizer_ = authorizer; }
+
   // The answer to a request the HTTP layer rejected (malformed, too large), in the wording of
   // the protocol the request seems to speak.
   http::Response Reject(int status, std::string_view reason, const http::Request& partial);
@@ -41,6 +45,7 @@ class Pipeline {
   const Clock& clock_;
   Random& random_;
   AuditSink& audit_;
+  const Authorizer* authorizer_ = nullptr;
   std::string version_info_;
 };
 

@@ -52,6 +52,10 @@ struct RequestContext {
   std::optional<AwsError> error;
   TimePoint completed_at;
 
+  // Other accounts that get a copy of the call's record (a cross-account AssumeRole is recorded
+  // in the role's account too).
+  std::vector<std::string> also_recorded_in;
+
   // Work that may only happen once the call's audit record is durable: a service that changed
   // state saves it here, so a crash can never leave a change on disk without its record. Run in
   // order; a failure turns the response into a server error.

@@ -12,7 +12,7 @@ namespace sagetrail {
 
 // "2026-11-22T10:00:00Z" (CloudTrail eventTime: second precision).
 std::string FormatIso8601(TimePoint t);
-// "2026-11-22T10:00:00.123Z" (millisecond precision, as the query protocol writes timestamps).
+// "2026-11-22T10:00:00.123Z" (millisecond precision).
 std::string FormatIso8601Millis(TimePoint t);
 // "20261122T100000Z" (SigV4 X-Amz-Date).
 std::string FormatAmzDate(TimePoint t);

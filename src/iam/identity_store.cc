@@ -1,38 +1,91 @@
 #include "iam/identity_store.h"
 
+#include <boost/json.hpp>
+
+#include "common/crypto.h"
+#include "common/strings.h"
+#include "iam/policy/aws_managed_policies.h"
+
 namespace sagetrail::iam {
+namespace json = boost::json;
+
 namespace {
 
 constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 constexpr std::string_view kSecretAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr size_t kMaxAccessKeysPerUser = 2;
 
 constexpr char kSchema[] = R"sql(
-CREATE TABLE IF NOT EXISTS iam_accounts(
-  account_id TEXT PRIMARY KEY,
-  alias TEXT NOT NULL DEFAULT '',
-  created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS iam_users(
+CREATE TABLE IF NOT EXISTS iam_entities(
   account_id TEXT NOT NULL,
-  user_name TEXT NOT NULL COLLATE NOCASE,
-  user_id TEXT NOT NULL UNIQUE,
-  path TEXT NOT NULL DEFAULT '/',
-  created_at INTEGER NOT NULL,
-  PRIMARY KEY(account_id, user_name));
-CREATE TABLE IF NOT EXISTS iam_access_keys(
-  access_key_id TEXT PRIMARY KEY,
-  secret TEXT NOT NULL,
-  account_id TEXT NOT NULL,
-  user_name TEXT NOT NULL DEFAULT '',
-  status TEXT NOT NULL DEFAULT 'Active',
-  created_at INTEGER NOT NULL);
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  body TEXT NOT NULL,
+  PRIMARY KEY(account_id, kind, key));
+CREATE INDEX IF NOT EXISTS iam_entities_by_key ON iam_entities(kind, key);
+CREATE TABLE IF NOT EXISTS iam_meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
 )sql";
 
-std::string UserKey(const std::string& account_id, const std::string& user_name) {
-  return account_id + "/" + user_name;
+// An AWS managed policy as a record (its id derived from its ARN, so it is stable).
+std::optional<ManagedPolicyRecord> AwsManagedRecord(std::string_view arn) {
+  for (const AwsManagedPolicyInfo& p : AwsManagedPolicyCatalog()) {
+    if (p.arn != arn) continue;
+    ManagedPolicyRecord r;
+    r.name = std::string(p.name);
+    std::string digest = HexEncode(Sha256(p.arn));
+    r.policy_id = "ANPA";
+    for (size_t i = 0; i < 17; ++i) r.policy_id.push_back(kBase32[digest[i] % 32]);
+    r.arn = std::string(p.arn);
+    r.path = std::string(p.path);
+    r.document = std::string(p.document);
+    r.description = std::string(p.description);
+    return r;
+  }
+  return std::nullopt;
 }
 
+aws::AwsError NoSuchEntity(std::string message) {
+  return {"NoSuchEntity", std::move(message), 404, true};
+}
+aws::AwsError AlreadyExists(std::string message) {
+  return {"EntityAlreadyExists", std::move(message), 409, true};
+}
+aws::AwsError DeleteConflict(std::string message) {
+  return {"DeleteConflict", std::move(message), 409, true};
+}
+
+std::string Str(const json::object& o, std::string_view k) {
+  auto it = o.find(k);
+  return it != o.end() && it->value().is_string() ? std::string(it->value().get_string()) : "";
+}
+int64_t Int(const json::object& o, std::string_view k) {
+  auto it = o.find(k);
+  return it != o.end() && it->value().is_int64() ? it->value().get_int64() : 0;
+}
+
+std::string PrincipalKey(const PrincipalRef& p) { return p.type + "/" + AsciiLower(p.name); }
+
 }  // namespace
+
+struct IdentityStore::AccountState {
+  AccountRecord account;
+  std::map<std::string, UserRecord> users;  // by lower-case name: IAM names ignore case
+  std::map<std::string, RoleRecord> roles;
+  std::map<std::string, ManagedPolicyRecord> policies;
+  struct Inline {
+    PrincipalRef principal;
+    std::string policy_name;
+    std::string document;
+  };
+  std::map<std::string, Inline> inline_policies;  // "<type>/<name>/<policy>"
+  std::map<std::string, std::pair<PrincipalRef, std::string>> attachments;  // key -> (who, arn)
+};
+
+IdentityStore::IdentityStore(std::unique_ptr<SqliteDb> db, Random& random, const Clock& clock)
+    : db_(std::move(db)), random_(random), clock_(clock) {}
+
+IdentityStore::~IdentityStore() = default;
 
 Result<std::unique_ptr<IdentityStore>> IdentityStore::Open(const std::string& db_path,
                                                            Random& random, const Clock& clock) {
@@ -42,7 +95,24 @@ Result<std::unique_ptr<IdentityStore>> IdentityStore::Open(const std::string& db
   if (!s.ok()) return s;
   auto store =
       std::unique_ptr<IdentityStore>(new IdentityStore(std::move(db).value(), random, clock));
-  s = store->Load();
+  // The key that seals session tokens, made once per data directory.
+  auto get = store->db_->Prepare("SELECT value FROM iam_meta WHERE key = 'token_key'");
+  if (!get.ok()) return get.error();
+  auto row = get->Step();
+  if (!row.ok()) return row.error();
+  std::string key;
+  if (*row) {
+    key = std::string(get->ColumnBlob(0));
+  } else {
+    key.resize(32);
+    random.Fill(reinterpret_cast<uint8_t*>(key.data()), key.size());
+    auto put = store->db_->Prepare("INSERT INTO iam_meta(key, value) VALUES('token_key', ?1)");
+    if (!put.ok()) return put.error();
+    s = put->BindBlob(1, key).Run();
+    if (!s.ok()) return s;
+  }
+  store->tokens_ = std::make_unique<SessionTokenCodec>(key);
+  s = store->Load("");
   if (!s.ok()) return s;
   return store;
 }
@@ -53,52 +123,209 @@ std::string IdentityStore::UserArn(const std::string& account_id, const std::str
          user_name;
 }
 
-Status IdentityStore::Load() {
-  std::unique_lock lock(mu_);
-  auto accounts = db_->Prepare("SELECT account_id, alias FROM iam_accounts");
-  if (!accounts.ok()) return accounts.error();
-  while (true) {
-    auto row = accounts->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    AccountRecord a{accounts->ColumnText(0), accounts->ColumnText(1)};
-    accounts_[a.account_id] = a;
+std::string IdentityStore::RoleArn(const std::string& account_id, const std::string& path,
+                                   const std::string& role_name) {
+  return "arn:aws:iam::" + account_id + ":role" + (path.empty() ? std::string("/") : path) +
+         role_name;
+}
+
+// IAM keeps whole seconds ("CreateDate": "2026-11-22T10:00:00Z").
+TimePoint IdentityStore::Now() const { return FromUnixSeconds(ToUnixSeconds(clock_.Now())); }
+
+std::string IdentityStore::NewId(std::string_view prefix, size_t n) {
+  return std::string(prefix) + random_.FromAlphabet(n, kBase32);
+}
+
+IdentityStore::AccountState* IdentityStore::State(const std::string& account_id) {
+  auto it = accounts_.find(account_id);
+  return it == accounts_.end() ? nullptr : it->second.get();
+}
+
+const IdentityStore::AccountState* IdentityStore::State(const std::string& account_id) const {
+  auto it = accounts_.find(account_id);
+  return it == accounts_.end() ? nullptr : it->second.get();
+}
+
+// --- loading ------------------------------------------------------------------------------
+
+// Called with mu_ held exclusively (or before the store is shared).
+void IdentityStore::LoadEntity(const std::string& account_id, const std::string& kind,
+                               const std::string& key, const std::string& body_text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body_text, ec);
+  if (ec || !v.is_object()) return;
+  const json::object& b = v.get_object();
+  auto& slot = accounts_[account_id];
+  if (!slot) {
+    slot = std::make_unique<AccountState>();
+    slot->account.account_id = account_id;
   }
-  auto users = db_->Prepare("SELECT account_id, user_name, user_id, path FROM iam_users");
-  if (!users.ok()) return users.error();
-  while (true) {
-    auto row = users->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
+  AccountState& a = *slot;
+  if (kind == "account") {
+    a.account.alias = Str(b, "alias");
+  } else if (kind == "user") {
     UserRecord u;
-    u.account_id = users->ColumnText(0);
-    u.user_name = users->ColumnText(1);
-    u.user_id = users->ColumnText(2);
-    u.path = users->ColumnText(3);
-    u.arn = UserArn(u.account_id, u.path, u.user_name);
-    users_[UserKey(u.account_id, u.user_name)] = u;
+    u.account_id = account_id;
+    u.user_name = Str(b, "name");
+    u.user_id = Str(b, "id");
+    u.path = Str(b, "path");
+    u.arn = UserArn(account_id, u.path, u.user_name);
+    u.created = FromUnixMillis(Int(b, "created"));
+    a.users[key] = u;
+  } else if (kind == "role") {
+    RoleRecord r;
+    r.account_id = account_id;
+    r.role_name = Str(b, "name");
+    r.role_id = Str(b, "id");
+    r.path = Str(b, "path");
+    r.arn = RoleArn(account_id, r.path, r.role_name);
+    r.trust_policy = Str(b, "trust");
+    r.description = Str(b, "description");
+    r.max_session_duration = static_cast<int>(Int(b, "max_session"));
+    r.created = FromUnixMillis(Int(b, "created"));
+    a.roles[key] = r;
+  } else if (kind == "policy") {
+    ManagedPolicyRecord p;
+    p.account_id = account_id;
+    p.name = Str(b, "name");
+    p.policy_id = Str(b, "id");
+    p.path = Str(b, "path");
+    p.arn = "arn:aws:iam::" + account_id + ":policy" + p.path + p.name;
+    p.document = Str(b, "document");
+    p.description = Str(b, "description");
+    p.created = FromUnixMillis(Int(b, "created"));
+    p.updated = FromUnixMillis(Int(b, "updated"));
+    a.policies[key] = p;
+  } else if (kind == "inline") {
+    a.inline_policies[key] = {
+        {Str(b, "type"), Str(b, "principal")}, Str(b, "name"), Str(b, "document")};
+  } else if (kind == "attachment") {
+    a.attachments[key] = {{Str(b, "type"), Str(b, "principal")}, Str(b, "arn")};
+  } else if (kind == "key") {
+    AccessKeyRecord k;
+    k.access_key_id = key;
+    k.secret_access_key = Str(b, "secret");
+    k.account_id = account_id;
+    k.user_name = Str(b, "user");
+    k.active = Str(b, "status") != "Inactive";
+    k.created = FromUnixMillis(Int(b, "created"));
+    // Credentials are built once every entity is loaded (they need the user's record).
+    keys_[key] = nullptr;
+    pending_keys_.push_back(k);
   }
-  auto keys = db_->Prepare(
-      "SELECT access_key_id, secret, account_id, user_name, status FROM iam_access_keys");
-  if (!keys.ok()) return keys.error();
-  std::vector<AccessKeyRecord> records;
+}
+
+Status IdentityStore::Load(const std::string& only_account) {
+  std::lock_guard<std::mutex> dl(db_mu_);
+  std::unique_lock lock(mu_);
+  auto st =
+      db_->Prepare(only_account.empty() ? "SELECT account_id, kind, key, body FROM iam_entities"
+                                        : "SELECT account_id, kind, key, body FROM iam_entities "
+                                          "WHERE account_id = ?1");
+  if (!st.ok()) return st.error();
+  if (!only_account.empty()) st->Bind(1, only_account);
+  pending_keys_.clear();
   while (true) {
-    auto row = keys->Step();
+    auto row = st->Step();
     if (!row.ok()) return row.error();
     if (!*row) break;
-    AccessKeyRecord k;
-    k.access_key_id = keys->ColumnText(0);
-    k.secret_access_key = keys->ColumnText(1);
-    k.account_id = keys->ColumnText(2);
-    k.user_name = keys->ColumnText(3);
-    k.active = keys->ColumnText(4) == "Active";
-    records.push_back(std::move(k));
+    LoadEntity(st->ColumnText(0), st->ColumnText(1), st->ColumnText(2), st->ColumnText(3));
   }
-  for (const auto& k : records) {
-    if (auto c = MakeCredential(k)) keys_[k.access_key_id] = std::move(c);
+  for (const AccessKeyRecord& k : pending_keys_) {
+    auto c = MakeCredential(k);
+    if (c) {
+      keys_[k.access_key_id] = std::move(c);
+    } else {
+      keys_.erase(k.access_key_id);
+    }
   }
+  pending_keys_.clear();
   return Status::Ok();
 }
+
+Status IdentityStore::Write(const std::string& account_id, const std::string& kind,
+                            const std::string& key, const std::optional<std::string>& body) {
+  std::lock_guard<std::mutex> l(db_mu_);
+  auto st = body ? db_->Prepare(
+                       "INSERT OR REPLACE INTO iam_entities(account_id, kind, key, body) "
+                       "VALUES(?1, ?2, ?3, ?4)")
+                 : db_->Prepare(
+                       "DELETE FROM iam_entities WHERE account_id = ?1 AND kind = ?2 AND key = ?3");
+  if (!st.ok()) return st.error();
+  st->Bind(1, account_id).Bind(2, kind).Bind(3, key);
+  if (body) st->Bind(4, *body);
+  return st->Run();
+}
+
+Status IdentityStore::Save(const EntityRef& e) {
+  std::optional<std::string> body;
+  {
+    std::shared_lock lock(mu_);
+    const AccountState* a = State(e.account_id);
+    if (a != nullptr) {
+      if (e.kind == "account") {
+        body = json::serialize(json::object{{"alias", a->account.alias}});
+      } else if (e.kind == "user") {
+        if (auto it = a->users.find(e.key); it != a->users.end()) {
+          const UserRecord& u = it->second;
+          body = json::serialize(json::object{{"name", u.user_name},
+                                              {"id", u.user_id},
+                                              {"path", u.path},
+                                              {"created", ToUnixMillis(u.created)}});
+        }
+      } else if (e.kind == "role") {
+        if (auto it = a->roles.find(e.key); it != a->roles.end()) {
+          const RoleRecord& r = it->second;
+          body = json::serialize(json::object{{"name", r.role_name},
+                                              {"id", r.role_id},
+                                              {"path", r.path},
+                                              {"trust", r.trust_policy},
+                                              {"description", r.description},
+                                              {"max_session", r.max_session_duration},
+                                              {"created", ToUnixMillis(r.created)}});
+        }
+      } else if (e.kind == "policy") {
+        if (auto it = a->policies.find(e.key); it != a->policies.end()) {
+          const ManagedPolicyRecord& p = it->second;
+          body = json::serialize(json::object{{"name", p.name},
+                                              {"id", p.policy_id},
+                                              {"path", p.path},
+                                              {"document", p.document},
+                                              {"description", p.description},
+                                              {"created", ToUnixMillis(p.created)},
+                                              {"updated", ToUnixMillis(p.updated)}});
+        }
+      } else if (e.kind == "inline") {
+        if (auto it = a->inline_policies.find(e.key); it != a->inline_policies.end()) {
+          body = json::serialize(json::object{{"type", it->second.principal.type},
+                                              {"principal", it->second.principal.name},
+                                              {"name", it->second.policy_name},
+                                              {"document", it->second.document}});
+        }
+      } else if (e.kind == "attachment") {
+        if (auto it = a->attachments.find(e.key); it != a->attachments.end()) {
+          body = json::serialize(json::object{{"type", it->second.first.type},
+                                              {"principal", it->second.first.name},
+                                              {"arn", it->second.second}});
+        }
+      }
+    }
+    if (e.kind == "key") {
+      auto it = keys_.find(e.key);
+      if (it != keys_.end() && it->second) {
+        const aws::Credential& c = *it->second;
+        body = json::serialize(json::object{
+            {"secret", c.secret_access_key},
+            {"user", c.identity.type == aws::IdentityType::kRoot ? "" : c.identity.user_name},
+            {"status", c.active ? "Active" : "Inactive"},
+            {"created", ToUnixMillis(c.created)}});
+      }
+    }
+  }
+  return Write(e.account_id, e.kind, e.key, body);
+}
+
+// --- credentials --------------------------------------------------------------------------
 
 // Called with mu_ held (either mode).
 std::shared_ptr<const aws::Credential> IdentityStore::MakeCredential(
@@ -107,18 +334,20 @@ std::shared_ptr<const aws::Credential> IdentityStore::MakeCredential(
   c->access_key_id = key.access_key_id;
   c->secret_access_key = key.secret_access_key;
   c->active = key.active;
+  c->created = key.created;
   aws::Identity& id = c->identity;
   id.account_id = key.account_id;
   id.access_key_id = key.access_key_id;
+  const AccountState* a = State(key.account_id);
   if (key.user_name.empty()) {
     id.type = aws::IdentityType::kRoot;
     id.principal_id = key.account_id;
     id.arn = "arn:aws:iam::" + key.account_id + ":root";
-    auto acct = accounts_.find(key.account_id);
-    if (acct != accounts_.end()) id.user_name = acct->second.alias;
+    if (a != nullptr) id.user_name = a->account.alias;
   } else {
-    auto user = users_.find(UserKey(key.account_id, key.user_name));
-    if (user == users_.end()) return nullptr;
+    if (a == nullptr) return nullptr;
+    auto user = a->users.find(AsciiLower(key.user_name));
+    if (user == a->users.end()) return nullptr;
     id.type = aws::IdentityType::kIAMUser;
     id.principal_id = user->second.user_id;
     id.arn = user->second.arn;
@@ -127,91 +356,535 @@ std::shared_ptr<const aws::Credential> IdentityStore::MakeCredential(
   return c;
 }
 
+std::shared_ptr<const aws::Credential> IdentityStore::FromSessionToken(
+    std::string_view access_key_id, std::string_view token) const {
+  auto claims = tokens_->Open(token);
+  if (!claims || claims->access_key_id != access_key_id) return nullptr;
+  auto c = std::make_shared<aws::Credential>();
+  c->access_key_id = claims->access_key_id;
+  c->secret_access_key = claims->secret_access_key;
+  c->session_token = std::string(token);
+  c->expiration = claims->expires_at;
+  c->identity = std::move(claims->identity);
+  c->identity.access_key_id = c->access_key_id;
+  c->session_policy = std::move(claims->session_policy);
+  c->session_policy_arns = std::move(claims->session_policy_arns);
+  c->has_session_policy = claims->has_session_policy;
+  return c;
+}
+
 std::shared_ptr<const aws::Credential> IdentityStore::Find(std::string_view access_key_id,
-                                                           std::string_view) const {
+                                                           std::string_view session_token) const {
+  if (!session_token.empty() && access_key_id.substr(0, 4) == "ASIA") {
+    return FromSessionToken(access_key_id, session_token);
+  }
+  {
+    std::shared_lock lock(mu_);
+    auto it = keys_.find(std::string(access_key_id));
+    if (it != keys_.end()) return it->second;
+  }
+  // Not known here: it may belong to an account another process added (accounts add).
+  std::string account;
+  {
+    std::lock_guard<std::mutex> l(db_mu_);
+    auto st = db_->Prepare("SELECT account_id FROM iam_entities WHERE kind = 'key' AND key = ?1");
+    if (!st.ok()) return nullptr;
+    st->Bind(1, access_key_id);
+    auto row = st->Step();
+    if (!row.ok() || !*row) return nullptr;
+    account = st->ColumnText(0);
+  }
+  if (!const_cast<IdentityStore*>(this)->Load(account).ok()) return nullptr;
   std::shared_lock lock(mu_);
   auto it = keys_.find(std::string(access_key_id));
   return it == keys_.end() ? nullptr : it->second;
 }
 
+// --- setup ----------------------------------------------------------------------------------
+
 std::vector<AccountRecord> IdentityStore::Accounts() const {
   std::shared_lock lock(mu_);
   std::vector<AccountRecord> out;
-  for (const auto& [id, a] : accounts_) out.push_back(a);
+  for (const auto& [id, a] : accounts_) out.push_back(a->account);
   return out;
 }
 
+std::optional<AccountRecord> IdentityStore::Account(const std::string& account_id) const {
+  std::shared_lock lock(mu_);
+  const AccountState* a = State(account_id);
+  if (a == nullptr) return std::nullopt;
+  return a->account;
+}
+
 Status IdentityStore::CreateAccount(const std::string& account_id, const std::string& alias) {
-  std::lock_guard<std::mutex> w(write_mu_);
   {
-    std::shared_lock lock(mu_);
+    std::unique_lock lock(mu_);
     if (accounts_.count(account_id)) return Status::AlreadyExists("account " + account_id);
+    auto a = std::make_unique<AccountState>();
+    a->account = {account_id, alias};
+    accounts_[account_id] = std::move(a);
   }
-  auto stmt =
-      db_->Prepare("INSERT INTO iam_accounts(account_id, alias, created_at) VALUES(?1, ?2, ?3)");
-  if (!stmt.ok()) return stmt.error();
-  Status s = stmt->Bind(1, account_id).Bind(2, alias).Bind(3, ToUnixSeconds(clock_.Now())).Run();
-  if (!s.ok()) return s;
-  std::unique_lock lock(mu_);
-  accounts_[account_id] = AccountRecord{account_id, alias};
-  return Status::Ok();
+  return Save({account_id, "account", account_id});
 }
 
 Result<UserRecord> IdentityStore::CreateUser(const std::string& account_id,
                                              const std::string& user_name) {
-  std::lock_guard<std::mutex> w(write_mu_);
-  UserRecord u;
-  u.account_id = account_id;
-  u.user_name = user_name;
-  u.user_id = "AIDA" + random_.FromAlphabet(17, kBase32);
-  u.arn = UserArn(account_id, u.path, user_name);
-  auto stmt = db_->Prepare(
-      "INSERT INTO iam_users(account_id, user_name, user_id, path, created_at) "
-      "VALUES(?1, ?2, ?3, ?4, ?5)");
-  if (!stmt.ok()) return stmt.error();
-  Status s = stmt->Bind(1, account_id)
-                 .Bind(2, user_name)
-                 .Bind(3, u.user_id)
-                 .Bind(4, u.path)
-                 .Bind(5, ToUnixSeconds(clock_.Now()))
-                 .Run();
-  if (!s.ok()) return s;
-  std::unique_lock lock(mu_);
-  users_[UserKey(account_id, user_name)] = u;
-  return u;
+  auto added = AddUser(account_id, user_name, "/");
+  if (!added.ok()) return Status::AlreadyExists(added.error().message);
+  for (const EntityRef& e : added->second) {
+    Status s = Save(e);
+    if (!s.ok()) return s;
+  }
+  return added->first;
 }
 
 Result<AccessKeyRecord> IdentityStore::CreateAccessKey(const std::string& account_id,
                                                        const std::string& user_name) {
-  std::lock_guard<std::mutex> w(write_mu_);
-  if (!user_name.empty()) {
-    // Checked before the INSERT: a key row for a missing user would be persisted but unusable.
-    std::shared_lock lock(mu_);
-    if (users_.count(UserKey(account_id, user_name)) == 0) {
-      return Status::NotFound("no user " + user_name + " in account " + account_id);
-    }
-  }
   AccessKeyRecord k;
-  k.access_key_id = "AKIA" + random_.FromAlphabet(16, kBase32);
+  k.access_key_id = NewId("AKIA", 16);
   k.secret_access_key = random_.FromAlphabet(40, kSecretAlphabet);
   k.account_id = account_id;
   k.user_name = user_name;
-  auto stmt = db_->Prepare(
-      "INSERT INTO iam_access_keys(access_key_id, secret, account_id, user_name, status, "
-      "created_at) VALUES(?1, ?2, ?3, ?4, 'Active', ?5)");
-  if (!stmt.ok()) return stmt.error();
-  Status s = stmt->Bind(1, k.access_key_id)
-                 .Bind(2, k.secret_access_key)
-                 .Bind(3, account_id)
-                 .Bind(4, user_name)
-                 .Bind(5, ToUnixSeconds(clock_.Now()))
-                 .Run();
+  k.created = Now();
+  {
+    std::unique_lock lock(mu_);
+    if (State(account_id) == nullptr) return Status::NotFound("no account " + account_id);
+    auto c = MakeCredential(k);
+    if (c == nullptr) return Status::NotFound("no user " + user_name + " in account " + account_id);
+    keys_[k.access_key_id] = std::move(c);
+  }
+  Status s = Save({account_id, "key", k.access_key_id});
   if (!s.ok()) return s;
-  std::unique_lock lock(mu_);
-  auto c = MakeCredential(k);
-  if (c == nullptr) return Status::NotFound("no user " + user_name + " in account " + account_id);
-  keys_[k.access_key_id] = std::move(c);
   return k;
+}
+
+Status IdentityStore::AttachPolicyNow(const std::string& account_id, const PrincipalRef& principal,
+                                      const std::string& policy_arn) {
+  auto changes = Attach(account_id, principal, policy_arn);
+  if (!changes.ok()) return Status::NotFound(changes.error().message);
+  for (const EntityRef& e : *changes) {
+    Status s = Save(e);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// --- users and keys ---------------------------------------------------------------------------
+
+Result<std::pair<UserRecord, IdentityStore::Changes>, aws::AwsError> IdentityStore::AddUser(
+    const std::string& account_id, const std::string& user_name, const std::string& path) {
+  std::unique_lock lock(mu_);
+  AccountState* a = State(account_id);
+  if (a == nullptr) return NoSuchEntity("The account " + account_id + " cannot be found.");
+  std::string key = AsciiLower(user_name);
+  if (a->users.count(key)) return AlreadyExists("User with name " + user_name + " already exists.");
+  UserRecord u;
+  u.account_id = account_id;
+  u.user_name = user_name;
+  u.user_id = NewId("AIDA", 17);
+  u.path = path.empty() ? "/" : path;
+  u.arn = UserArn(account_id, u.path, user_name);
+  u.created = Now();
+  a->users[key] = u;
+  return std::make_pair(u, Changes{{account_id, "user", key}});
+}
+
+std::optional<UserRecord> IdentityStore::GetUser(const std::string& account_id,
+                                                 const std::string& name) const {
+  std::shared_lock lock(mu_);
+  const AccountState* a = State(account_id);
+  if (a == nullptr) return std::nullopt;
+  auto it = a->users.find(AsciiLower(name));
+  if (it == a->users.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<UserRecord> IdentityStore::ListUsers(const std::string& account_id) const {
+  std::shared_lock lock(mu_);
+  std::vector<UserRecord> out;
+  if (const AccountState* a = State(account_id)) {
+    for (const auto& [k, u] : a->users) out.push_back(u);
+  }
+  return out;
+}
+
+Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveUser(
+    const std::string& account_id, const std::string& name) {
+  std::unique_lock lock(mu_);
+  AccountState* a = State(account_id);
+  std::string key = AsciiLower(name);
+  if (a == nullptr || !a->users.count(key)) {
+    return NoSuchEntity("The user with name " + name + " cannot be found.");
+  }
+  for (const auto& [id, c] : keys_) {
+    if (c && c->identity.account_id == account_id &&
+        c->identity.type == aws::IdentityType::kIAMUser &&
+        AsciiLower(c->identity.user_name) == key) {
+      return DeleteConflict("Cannot delete entity, must delete access keys first.");
+    }
+  }
+  std::string prefix = "user/" + key + "/";
+  for (const auto& [k, p] : a->inline_policies) {
+    if (k.rfind(prefix, 0) == 0) {
+      return DeleteConflict("Cannot delete entity, must delete policies first.");
+    }
+  }
+  for (const auto& [k, p] : a->attachments) {
+    if (k.rfind(prefix, 0) == 0) {
+      return DeleteConflict("Cannot delete entity, must detach all policies first.");
+    }
+  }
+  a->users.erase(key);
+  return Changes{{account_id, "user", key}};
+}
+
+Result<std::pair<AccessKeyRecord, IdentityStore::Changes>, aws::AwsError>
+IdentityStore::AddAccessKey(const std::string& account_id, const std::string& user_name) {
+  std::unique_lock lock(mu_);
+  const AccountState* a = State(account_id);
+  if (!user_name.empty() && (a == nullptr || !a->users.count(AsciiLower(user_name)))) {
+    return NoSuchEntity("The user with name " + user_name + " cannot be found.");
+  }
+  size_t existing = 0;
+  for (const auto& [id, c] : keys_) {
+    if (!c || c->identity.account_id != account_id) continue;
+    bool root = c->identity.type == aws::IdentityType::kRoot;
+    if (user_name.empty() ? root
+                          : !root && AsciiLower(c->identity.user_name) == AsciiLower(user_name)) {
+      ++existing;
+    }
+  }
+  if (existing >= kMaxAccessKeysPerUser) {
+    return aws::AwsError{"LimitExceeded", "Cannot exceed quota for AccessKeysPerUser: 2", 409,
+                         true};
+  }
+  AccessKeyRecord k;
+  k.access_key_id = NewId("AKIA", 16);
+  k.secret_access_key = random_.FromAlphabet(40, kSecretAlphabet);
+  k.account_id = account_id;
+  k.user_name = user_name.empty() ? "" : a->users.at(AsciiLower(user_name)).user_name;
+  k.created = Now();
+  keys_[k.access_key_id] = MakeCredential(k);
+  return std::make_pair(k, Changes{{account_id, "key", k.access_key_id}});
+}
+
+std::vector<AccessKeyRecord> IdentityStore::ListAccessKeys(const std::string& account_id,
+                                                           const std::string& user_name) const {
+  std::shared_lock lock(mu_);
+  std::vector<AccessKeyRecord> out;
+  for (const auto& [id, c] : keys_) {
+    if (!c || c->identity.account_id != account_id) continue;
+    bool root = c->identity.type == aws::IdentityType::kRoot;
+    bool match = user_name.empty()
+                     ? root
+                     : !root && AsciiLower(c->identity.user_name) == AsciiLower(user_name);
+    if (!match) continue;
+    AccessKeyRecord k;
+    k.access_key_id = id;
+    k.account_id = account_id;
+    k.user_name = root ? "" : c->identity.user_name;
+    k.active = c->active;
+    k.created = c->created;
+    out.push_back(std::move(k));
+  }
+  std::sort(out.begin(), out.end(), [](const AccessKeyRecord& a, const AccessKeyRecord& b) {
+    return a.created < b.created;
+  });
+  return out;
+}
+
+Result<IdentityStore::Changes, aws::AwsError> IdentityStore::SetAccessKeyStatus(
+    const std::string& account_id, const std::string& user_name, const std::string& key_id,
+    bool active) {
+  std::unique_lock lock(mu_);
+  auto it = keys_.find(key_id);
+  bool owned =
+      it != keys_.end() && it->second && it->second->identity.account_id == account_id &&
+      (user_name.empty() ? it->second->identity.type == aws::IdentityType::kRoot
+                         : AsciiLower(it->second->identity.user_name) == AsciiLower(user_name));
+  if (!owned) {
+    return NoSuchEntity("The Access Key with id " + key_id + " cannot be found.");
+  }
+  auto updated = std::make_shared<aws::Credential>(*it->second);
+  updated->active = active;
+  it->second = std::move(updated);
+  return Changes{{account_id, "key", key_id}};
+}
+
+Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveAccessKey(
+    const std::string& account_id, const std::string& user_name, const std::string& key_id) {
+  std::unique_lock lock(mu_);
+  auto it = keys_.find(key_id);
+  bool owned =
+      it != keys_.end() && it->second && it->second->identity.account_id == account_id &&
+      (user_name.empty() ? it->second->identity.type == aws::IdentityType::kRoot
+                         : AsciiLower(it->second->identity.user_name) == AsciiLower(user_name));
+  if (!owned) {
+    return NoSuchEntity("The Access Key with id " + key_id + " cannot be found.");
+  }
+  keys_.erase(it);
+  return Changes{{account_id, "key", key_id}};
+}
+
+// --- roles ----------------------------------------------------------------------------------
+
+Result<std::pair<RoleRecord, IdentityStore::Changes>, aws::AwsError> IdentityStore::AddRole(
+    RoleRecord role) {
+  std::unique_lock lock(mu_);
+  AccountState* a = State(role.account_id);
+  if (a == nullptr) return NoSuchEntity("The account " + role.account_id + " cannot be found.");
+  std::string key = AsciiLower(role.role_name);
+  if (a->roles.count(key)) {
+    return AlreadyExists("Role with name " + role.role_name + " already exists.");
+  }
+  role.role_id = NewId("AROA", 17);
+  if (role.path.empty()) role.path = "/";
+  role.arn = RoleArn(role.account_id, role.path, role.role_name);
+  role.created = Now();
+  a->roles[key] = role;
+  return std::make_pair(role, Changes{{role.account_id, "role", key}});
+}
+
+std::optional<RoleRecord> IdentityStore::GetRole(const std::string& account_id,
+                                                 const std::string& name) const {
+  std::shared_lock lock(mu_);
+  const AccountState* a = State(account_id);
+  if (a == nullptr) return std::nullopt;
+  auto it = a->roles.find(AsciiLower(name));
+  if (it == a->roles.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<RoleRecord> IdentityStore::ListRoles(const std::string& account_id) const {
+  std::shared_lock lock(mu_);
+  std::vector<RoleRecord> out;
+  if (const AccountState* a = State(account_id)) {
+    for (const auto& [k, r] : a->roles) out.push_back(r);
+  }
+  return out;
+}
+
+Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveRole(
+    const std::string& account_id, const std::string& name) {
+  std::unique_lock lock(mu_);
+  AccountState* a = State(account_id);
+  std::string key = AsciiLower(name);
+  if (a == nullptr || !a->roles.count(key)) {
+    return NoSuchEntity("The role with name " + name + " cannot be found.");
+  }
+  std::string prefix = "role/" + key + "/";
+  for (const auto& [k, p] : a->inline_policies) {
+    if (k.rfind(prefix, 0) == 0) {
+      return DeleteConflict("Cannot delete entity, must delete policies first.");
+    }
+  }
+  for (const auto& [k, p] : a->attachments) {
+    if (k.rfind(prefix, 0) == 0) {
+      return DeleteConflict("Cannot delete entity, must detach all policies first.");
+    }
+  }
+  a->roles.erase(key);
+  return Changes{{account_id, "role", key}};
+}
+
+// --- inline policies --------------------------------------------------------------------------
+
+Result<IdentityStore::Changes, aws::AwsError> IdentityStore::PutInlinePolicy(
+    const std::string& account_id, const PrincipalRef& principal, const std::string& policy_name,
+    const std::string& document) {
+  std::unique_lock lock(mu_);
+  AccountState* a = State(account_id);
+  std::string who = AsciiLower(principal.name);
+  bool exists = a != nullptr &&
+                (principal.type == "user" ? a->users.count(who) != 0 : a->roles.count(who) != 0);
+  if (!exists) {
+    return NoSuchEntity("The " + principal.type + " with name " + principal.name +
+                        " cannot be found.");
+  }
+  std::string key = PrincipalKey(principal) + "/" + policy_name;
+  const std::string& canonical =
+      principal.type == "user" ? a->users.at(who).user_name : a->roles.at(who).role_name;
+  a->inline_policies[key] = {{principal.type, canonical}, policy_name, document};
+  return Changes{{account_id, "inline", key}};
+}
+
+std::optional<std::string> IdentityStore::GetInlinePolicy(const std::string& account_id,
+                                                          const PrincipalRef& principal,
+                                                          const std::string& policy_name) const {
+  std::shared_lock lock(mu_);
+  const AccountState* a = State(account_id);
+  if (a == nullptr) return std::nullopt;
+  auto it = a->inline_policies.find(PrincipalKey(principal) + "/" + policy_name);
+  if (it == a->inline_policies.end()) return std::nullopt;
+  return it->second.document;
+}
+
+std::vector<std::string> IdentityStore::ListInlinePolicies(const std::string& account_id,
+                                                           const PrincipalRef& principal) const {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> out;
+  const AccountState* a = State(account_id);
+  if (a == nullptr) return out;
+  std::string prefix = PrincipalKey(principal) + "/";
+  for (auto it = a->inline_policies.lower_bound(prefix);
+       it != a->inline_policies.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+    out.push_back(it->second.policy_name);
+  }
+  return out;
+}
+
+Result<IdentityStore::Changes, aws::AwsError> IdentityStore::DeleteInlinePolicy(
+    const std::string& account_id, const PrincipalRef& principal, const std::string& policy_name) {
+  std::unique_lock lock(mu_);
+  AccountState* a = State(account_id);
+  std::string key = PrincipalKey(principal) + "/" + policy_name;
+  if (a == nullptr || !a->inline_policies.count(key)) {
+    return NoSuchEntity("The " + principal.type + " policy with name " + policy_name +
+                        " cannot be found.");
+  }
+  a->inline_policies.erase(key);
+  return Changes{{account_id, "inline", key}};
+}
+
+// --- managed policies and attachments ---------------------------------------------------------
+
+Result<std::pair<ManagedPolicyRecord, IdentityStore::Changes>, aws::AwsError>
+IdentityStore::AddManagedPolicy(ManagedPolicyRecord policy) {
+  std::unique_lock lock(mu_);
+  AccountState* a = State(policy.account_id);
+  if (a == nullptr) return NoSuchEntity("The account " + policy.account_id + " cannot be found.");
+  std::string key = AsciiLower(policy.name);
+  if (policy.path.empty()) policy.path = "/";
+  policy.arn = "arn:aws:iam::" + policy.account_id + ":policy" + policy.path + policy.name;
+  if (a->policies.count(key)) {
+    return AlreadyExists("A policy called " + policy.name +
+                         " already exists. Duplicate names are not allowed.");
+  }
+  policy.policy_id = NewId("ANPA", 17);
+  policy.created = policy.updated = Now();
+  a->policies[key] = policy;
+  return std::make_pair(policy, Changes{{policy.account_id, "policy", key}});
+}
+
+std::optional<ManagedPolicyRecord> IdentityStore::GetManagedPolicy(const std::string& account_id,
+                                                                   const std::string& arn) const {
+  if (auto r = AwsManagedRecord(arn)) return r;
+  std::shared_lock lock(mu_);
+  const AccountState* a = State(account_id);
+  if (a == nullptr) return std::nullopt;
+  for (const auto& [k, p] : a->policies) {
+    if (p.arn == arn) return p;
+  }
+  return std::nullopt;
+}
+
+std::vector<ManagedPolicyRecord> IdentityStore::ListManagedPolicies(
+    const std::string& account_id, const std::string& scope) const {
+  std::vector<ManagedPolicyRecord> out;
+  if (scope != "Local") {
+    for (const AwsManagedPolicyInfo& p : AwsManagedPolicyCatalog()) {
+      out.push_back(*AwsManagedRecord(p.arn));
+    }
+  }
+  if (scope != "AWS") {
+    std::shared_lock lock(mu_);
+    if (const AccountState* a = State(account_id)) {
+      for (const auto& [k, p] : a->policies) out.push_back(p);
+    }
+  }
+  return out;
+}
+
+int IdentityStore::AttachmentCount(const std::string& account_id, const std::string& arn) const {
+  std::shared_lock lock(mu_);
+  const AccountState* a = State(account_id);
+  if (a == nullptr) return 0;
+  int n = 0;
+  for (const auto& [k, v] : a->attachments) n += v.second == arn ? 1 : 0;
+  return n;
+}
+
+Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveManagedPolicy(
+    const std::string& account_id, const std::string& arn) {
+  std::unique_lock lock(mu_);
+  AccountState* a = State(account_id);
+  if (a != nullptr) {
+    for (auto it = a->policies.begin(); it != a->policies.end(); ++it) {
+      if (it->second.arn != arn) continue;
+      for (const auto& [k, v] : a->attachments) {
+        if (v.second == arn) {
+          return DeleteConflict("Cannot delete a policy attached to entities.");
+        }
+      }
+      std::string key = it->first;
+      a->policies.erase(it);
+      return Changes{{account_id, "policy", key}};
+    }
+  }
+  return NoSuchEntity("Policy " + arn + " was not found.");
+}
+
+Result<IdentityStore::Changes, aws::AwsError> IdentityStore::Attach(const std::string& account_id,
+                                                                    const PrincipalRef& principal,
+                                                                    const std::string& arn) {
+  std::unique_lock lock(mu_);
+  AccountState* a = State(account_id);
+  std::string who = AsciiLower(principal.name);
+  bool exists = a != nullptr &&
+                (principal.type == "user" ? a->users.count(who) != 0 : a->roles.count(who) != 0);
+  if (!exists) {
+    return NoSuchEntity("The " + principal.type + " with name " + principal.name +
+                        " cannot be found.");
+  }
+  bool policy_exists = AwsManagedRecord(arn).has_value();
+  for (const auto& [k, p] : a->policies) policy_exists = policy_exists || p.arn == arn;
+  if (!policy_exists) {
+    return NoSuchEntity("Policy " + arn + " does not exist or is not attachable.");
+  }
+  std::string key = PrincipalKey(principal) + "/" + arn;
+  const std::string& canonical =
+      principal.type == "user" ? a->users.at(who).user_name : a->roles.at(who).role_name;
+  a->attachments[key] = {{principal.type, canonical}, arn};
+  return Changes{{account_id, "attachment", key}};
+}
+
+Result<IdentityStore::Changes, aws::AwsError> IdentityStore::Detach(const std::string& account_id,
+                                                                    const PrincipalRef& principal,
+                                                                    const std::string& arn) {
+  std::unique_lock lock(mu_);
+  AccountState* a = State(account_id);
+  std::string key = PrincipalKey(principal) + "/" + arn;
+  if (a == nullptr || !a->attachments.count(key)) {
+    return NoSuchEntity("Policy " + arn + " was not found.");
+  }
+  a->attachments.erase(key);
+  return Changes{{account_id, "attachment", key}};
+}
+
+std::vector<std::string> IdentityStore::ListAttached(const std::string& account_id,
+                                                     const PrincipalRef& principal) const {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> out;
+  const AccountState* a = State(account_id);
+  if (a == nullptr) return out;
+  std::string prefix = PrincipalKey(principal) + "/";
+  for (auto it = a->attachments.lower_bound(prefix);
+       it != a->attachments.end() && it->first.rfind(prefix, 0) == 0; ++it) {
+    out.push_back(it->second.second);
+  }
+  return out;
+}
+
+std::vector<std::string> IdentityStore::PoliciesOf(const std::string& account_id,
+                                                   const PrincipalRef& principal) const {
+  std::vector<std::string> out;
+  for (const std::string& name : ListInlinePolicies(account_id, principal)) {
+    if (auto doc = GetInlinePolicy(account_id, principal, name)) out.push_back(*doc);
+  }
+  for (const std::string& arn : ListAttached(account_id, principal)) {
+    if (auto p = GetManagedPolicy(account_id, arn)) out.push_back(p->document);
+  }
+  return out;
 }
 
 }  // namespace sagetrail::iam

@@ -1,20 +1,35 @@
-// IdentityStore: the accounts, IAM users and access keys the server knows, persisted in SQLite
-// and mirrored in memory for the request path. Implements aws::CredentialStore for SigV4.
-// Thread-safe: lookups take a shared lock; changes are serialized.
+// IdentityStore: the accounts and their IAM entities (users, access keys, roles, inline and
+// managed policies, attachments), persisted in SQLite as one JSON document per entity and kept in
+// memory for the request path. Implements aws::CredentialStore for SigV4: long-term keys are
+// looked up here; temporary credentials (ASIA...) are opened from their sealed session token.
+//
+// Two ways to change things:
+//   - setup (first start, `sagetrail accounts add`): Create* methods apply and save at once;
+//   - the IAM API: the Add*/Remove*/... methods change memory only and return the entity keys
+//     they touched; the caller saves each with Save() once the call's audit record is durable.
+// A key that is not in memory is looked for on disk (then its whole account is loaded), so
+// accounts added by another process are served without a restart.
+//
+// Thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "aws/aws_error.h"
 #include "aws/credential_store.h"
 #include "common/clock.h"
 #include "common/random.h"
 #include "common/result.h"
 #include "common/sqlite.h"
+#include "iam/session_token.h"
 
 namespace sagetrail::iam {
 
@@ -29,6 +44,7 @@ struct UserRecord {
   std::string user_id;  // "AIDA..."
   std::string path = "/";
   std::string arn;
+  TimePoint created;
 };
 
 struct AccessKeyRecord {
@@ -37,40 +53,171 @@ struct AccessKeyRecord {
   std::string account_id;
   std::string user_name;  // empty for the account's root credentials
   bool active = true;
+  TimePoint created;
+};
+
+struct RoleRecord {
+  std::string account_id;
+  std::string role_name;
+  std::string role_id;  // "AROA..."
+  std::string path = "/";
+  std::string arn;
+  std::string trust_policy;  // JSON text as given
+  std::string description;
+  int max_session_duration = 3600;
+  TimePoint created;
+};
+
+struct ManagedPolicyRecord {
+  std::string account_id;  // empty for AWS managed policies
+  std::string name;
+  std::string policy_id;  // "ANPA..."
+  std::string path = "/";
+  std::string arn;
+  std::string document;
+  std::string description;
+  TimePoint created;
+  TimePoint updated;
+};
+
+// A user or a role, as policies are attached to them: ("user", "alice").
+struct PrincipalRef {
+  std::string type;  // "user" or "role"
+  std::string name;
+  bool operator<(const PrincipalRef& o) const {
+    return type != o.type ? type < o.type : name < o.name;
+  }
+};
+
+// An entity to save after an API call: (account, kind, key). See Save().
+struct EntityRef {
+  std::string account_id;
+  std::string kind;  // "user", "key", "role", "inline", "policy", "attachment"
+  std::string key;
 };
 
 class IdentityStore final : public aws::CredentialStore {
  public:
   static Result<std::unique_ptr<IdentityStore>> Open(const std::string& db_path, Random& random,
                                                      const Clock& clock);
+  ~IdentityStore() override;
 
+  // aws::CredentialStore.
   std::shared_ptr<const aws::Credential> Find(std::string_view access_key_id,
                                               std::string_view session_token) const override;
 
+  const SessionTokenCodec& tokens() const { return *tokens_; }
+  Random& random() { return random_; }
+
+  // --- setup: applied and saved at once ---------------------------------------------------
   std::vector<AccountRecord> Accounts() const;
+  std::optional<AccountRecord> Account(const std::string& account_id) const;
   Status CreateAccount(const std::string& account_id, const std::string& alias);
   Result<UserRecord> CreateUser(const std::string& account_id, const std::string& user_name);
   // A new access key for the account's root (`user_name` empty) or for an IAM user.
   Result<AccessKeyRecord> CreateAccessKey(const std::string& account_id,
                                           const std::string& user_name);
+  Status AttachPolicyNow(const std::string& account_id, const PrincipalRef& principal,
+                         const std::string& policy_arn);
+
+  // --- the IAM API: memory now, Save() later ------------------------------------------------
+  // Each returns the entities it changed (to Save once the call is recorded) or the API error.
+  using Changes = std::vector<EntityRef>;
+  Result<std::pair<UserRecord, Changes>, aws::AwsError> AddUser(const std::string& account_id,
+                                                                const std::string& user_name,
+                                                                const std::string& path);
+  std::optional<UserRecord> GetUser(const std::string& account_id, const std::string& name) const;
+  std::vector<UserRecord> ListUsers(const std::string& account_id) const;
+  Result<Changes, aws::AwsError> RemoveUser(const std::string& account_id, const std::string& name);
+
+  Result<std::pair<AccessKeyRecord, Changes>, aws::AwsError> AddAccessKey(
+      const std::string& account_id, const std::string& user_name);
+  std::vector<AccessKeyRecord> ListAccessKeys(const std::string& account_id,
+                                              const std::string& user_name) const;
+  Result<Changes, aws::AwsError> SetAccessKeyStatus(const std::string& account_id,
+                                                    const std::string& user_name,
+                                                    const std::string& access_key_id, bool active);
+  Result<Changes, aws::AwsError> RemoveAccessKey(const std::string& account_id,
+                                                 const std::string& user_name,
+                                                 const std::string& access_key_id);
+
+  Result<std::pair<RoleRecord, Changes>, aws::AwsError> AddRole(RoleRecord role);
+  std::optional<RoleRecord> GetRole(const std::string& account_id, const std::string& name) const;
+  std::vector<RoleRecord> ListRoles(const std::string& account_id) const;
+  Result<Changes, aws::AwsError> RemoveRole(const std::string& account_id, const std::string& name);
+
+  Result<Changes, aws::AwsError> PutInlinePolicy(const std::string& account_id,
+                                                 const PrincipalRef& principal,
+                                                 const std::string& policy_name,
+                                                 const std::string& document);
+  std::optional<std::string> GetInlinePolicy(const std::string& account_id,
+                                             const PrincipalRef& principal,
+                                             const std::string& policy_name) const;
+  std::vector<std::string> ListInlinePolicies(const std::string& account_id,
+                                              const PrincipalRef& principal) const;
+  Result<Changes, aws::AwsError> DeleteInlinePolicy(const std::string& account_id,
+                                                    const PrincipalRef& principal,
+                                                    const std::string& policy_name);
+
+  Result<std::pair<ManagedPolicyRecord, Changes>, aws::AwsError> AddManagedPolicy(
+      ManagedPolicyRecord policy);
+  // A customer managed policy of `account_id`, or an AWS managed one, by ARN.
+  std::optional<ManagedPolicyRecord> GetManagedPolicy(const std::string& account_id,
+                                                      const std::string& arn) const;
+  // Customer managed policies ("Local"), AWS managed ones ("AWS") or both ("All").
+  std::vector<ManagedPolicyRecord> ListManagedPolicies(const std::string& account_id,
+                                                       const std::string& scope) const;
+  int AttachmentCount(const std::string& account_id, const std::string& arn) const;
+  Result<Changes, aws::AwsError> RemoveManagedPolicy(const std::string& account_id,
+                                                     const std::string& arn);
+
+  Result<Changes, aws::AwsError> Attach(const std::string& account_id,
+                                        const PrincipalRef& principal,
+                                        const std::string& policy_arn);
+  Result<Changes, aws::AwsError> Detach(const std::string& account_id,
+                                        const PrincipalRef& principal,
+                                        const std::string& policy_arn);
+  std::vector<std::string> ListAttached(const std::string& account_id,
+                                        const PrincipalRef& principal) const;
+
+  // The identity-based policy documents (inline and attached) of a user or a role.
+  std::vector<std::string> PoliciesOf(const std::string& account_id,
+                                      const PrincipalRef& principal) const;
+
+  // Writes the current in-memory state of one entity to disk (or deletes it there).
+  Status Save(const EntityRef& entity);
 
   static std::string UserArn(const std::string& account_id, const std::string& path,
                              const std::string& user_name);
+  static std::string RoleArn(const std::string& account_id, const std::string& path,
+                             const std::string& role_name);
 
  private:
-  IdentityStore(std::unique_ptr<SqliteDb> db, Random& random, const Clock& clock)
-      : db_(std::move(db)), random_(random), clock_(clock) {}
-  Status Load();
+  struct AccountState;
+  IdentityStore(std::unique_ptr<SqliteDb> db, Random& random, const Clock& clock);
+  Status Load(const std::string& only_account);
+  void LoadEntity(const std::string& account_id, const std::string& kind, const std::string& key,
+                  const std::string& body);
+  Status Write(const std::string& account_id, const std::string& kind, const std::string& key,
+               const std::optional<std::string>& body);
   std::shared_ptr<const aws::Credential> MakeCredential(const AccessKeyRecord& key) const;
+  std::shared_ptr<const aws::Credential> FromSessionToken(std::string_view access_key_id,
+                                                          std::string_view token) const;
+  AccountState* State(const std::string& account_id);
+  const AccountState* State(const std::string& account_id) const;
+  std::string NewId(std::string_view prefix, size_t n);
+  TimePoint Now() const;
 
-  std::unique_ptr<SqliteDb> db_;  // guarded by write_mu_
+  std::unique_ptr<SqliteDb> db_;  // guarded by db_mu_
+  mutable std::mutex db_mu_;
   Random& random_;
   const Clock& clock_;
-  std::mutex write_mu_;
+  std::unique_ptr<SessionTokenCodec> tokens_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, AccountRecord> accounts_;  // guarded by mu_
-  std::unordered_map<std::string, UserRecord> users_;        // "<acct>/<name>", mu_
-  std::unordered_map<std::string, std::shared_ptr<const aws::Credential>> keys_;  // mu_
+  std::map<std::string, std::unique_ptr<AccountState>> accounts_;  // guarded by mu_
+  // Long-term credentials by key id; guarded by mu_.
+  std::unordered_map<std::string, std::shared_ptr<const aws::Credential>> keys_;
+  std::vector<AccessKeyRecord> pending_keys_;  // while loading; guarded by mu_
 };
 
 }  // namespace sagetrail::iam

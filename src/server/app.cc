@@ -22,7 +22,10 @@
 #include "cloudtrail/store/log_event_store.h"
 #include "common/thread_scheduler.h"
 #include "http/http_server.h"
+#include "iam/iam_authorizer.h"
+#include "iam/iam_service.h"
 #include "iam/identity_store.h"
+#include "iam/sts_service.h"
 #include "sagemaker/sagemaker_service.h"
 
 namespace sagetrail::server {
@@ -41,6 +44,9 @@ struct App::Parts {
   Random* random = nullptr;
   std::unique_ptr<aws::ModelRegistry> models;
   std::unique_ptr<iam::IdentityStore> identities;
+  std::unique_ptr<iam::IamAuthorizer> authorizer;
+  std::unique_ptr<iam::IamService> iam;
+  std::unique_ptr<iam::StsService> sts;
   std::unique_ptr<aws::sigv4::SigningKeyCache> key_cache;
   std::unique_ptr<aws::sigv4::Verifier> verifier;
   std::unique_ptr<aws::ServiceRouter> router;
@@ -72,6 +78,9 @@ Status Bootstrap(iam::IdentityStore& ids, const ServeOptions& options,
   if (!user.ok()) return user.error();
   auto admin = ids.CreateAccessKey(options.account_id, "admin");
   if (!admin.ok()) return admin.error();
+  s = ids.AttachPolicyNow(options.account_id, {"user", "admin"},
+                          "arn:aws:iam::aws:policy/AdministratorAccess");
+  if (!s.ok()) return s;
 
   std::ostringstream text;
   text << "# sagetrail credentials for account " << options.account_id << "\n"
@@ -100,6 +109,52 @@ Status Bootstrap(iam::IdentityStore& ids, const ServeOptions& options,
 }
 
 }  // namespace
+
+Result<std::string> AddAccount(const std::string& data_dir, std::string account_id,
+                               const std::string& alias) {
+  SystemClock clock;
+  SystemRandom random;
+  std::error_code ec;
+  fs::path dir = fs::absolute(data_dir, ec);
+  if (!fs::exists(dir / "state.db")) {
+    return Status::NotFound("no sagetrail data in " + dir.string() +
+                            " (start the server once first)");
+  }
+  auto ids = iam::IdentityStore::Open((dir / "state.db").string(), random, clock);
+  if (!ids.ok()) return ids.error();
+  if (account_id.empty()) {
+    do {
+      account_id = random.FromAlphabet(12, "0123456789");
+    } while (account_id[0] == '0' || (*ids)->Account(account_id));
+  }
+  Status s = (*ids)->CreateAccount(account_id, alias);
+  if (!s.ok()) return s;
+  auto root = (*ids)->CreateAccessKey(account_id, "");
+  if (!root.ok()) return root.error();
+  std::string admin_name = "admin-" + account_id;
+  auto user = (*ids)->CreateUser(account_id, admin_name);
+  if (!user.ok()) return user.error();
+  auto admin = (*ids)->CreateAccessKey(account_id, admin_name);
+  if (!admin.ok()) return admin.error();
+  s = (*ids)->AttachPolicyNow(account_id, {"user", admin_name},
+                              "arn:aws:iam::aws:policy/AdministratorAccess");
+  if (!s.ok()) return s;
+  std::ostringstream text;
+  text << "\n# sagetrail credentials for account " << account_id << "\n"
+       << "[root-" << account_id << "]\naws_access_key_id = " << root->access_key_id
+       << "\naws_secret_access_key = " << root->secret_access_key << "\n\n"
+       << "[" << admin_name << "]\naws_access_key_id = " << admin->access_key_id
+       << "\naws_secret_access_key = " << admin->secret_access_key << "\n";
+  std::string path = (dir / "credentials").string();
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (fd < 0) return Status::IOError("cannot write " + path);
+  std::string data = text.str();
+  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ::close(fd);
+  if (!ok) return Status::IOError("cannot write " + path);
+  return account_id;
+}
 
 App::App(const ServeOptions& options) : options_(options), parts_(std::make_unique<Parts>()) {}
 
@@ -165,8 +220,14 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.cloudtrail =
       std::make_unique<cloudtrail::CloudTrailService>(*p.events, *clock, writer_options.retention);
   p.router->Attach(p.cloudtrail.get());
+  p.authorizer = std::make_unique<iam::IamAuthorizer>(*p.identities, *clock);
+  p.iam = std::make_unique<iam::IamService>(*p.identities);
+  p.router->Attach(p.iam.get());
+  p.sts = std::make_unique<iam::StsService>(*p.identities, *p.authorizer, *clock, *random);
+  p.router->Attach(p.sts.get());
   p.pipeline = std::make_unique<aws::Pipeline>(*p.router, *p.verifier, *clock, *random, *p.audit,
                                                VersionString(p.models->botocore_version()));
+  p.pipeline->SetAuthorizer(p.authorizer.get());
 
   http::ServerOptions http_options;
   http_options.threads = options.threads;

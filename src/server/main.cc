@@ -248,6 +248,20 @@ int main(int argc, char** argv) {
   export_cmd->add_flag("--include-data-events", export_args.data_events,
                        "Also export data events (InvokeEndpoint), which Event history omits");
 
+  std::string accounts_dir = "./sagetrail-data", new_account_id, new_alias;
+  CLI::App* accounts = cli.add_subcommand("accounts", "Manage the accounts of a data directory");
+  accounts->require_subcommand(1);
+  CLI::App* accounts_add = accounts->add_subcommand(
+      "add", "Create another account with root and admin-<id> credentials");
+  accounts_add->add_option("--data-dir", accounts_dir, "The server's data directory")
+      ->capture_default_str();
+  accounts_add->add_option("--account-id", new_account_id, "12 digits (default: a new one)")
+      ->check([](const std::string& v) {
+        bool ok = v.size() == 12 && v.find_first_not_of("0123456789") == std::string::npos;
+        return ok ? std::string() : std::string("an account id is 12 digits");
+      });
+  accounts_add->add_option("--alias", new_alias, "The account alias");
+
   CLI11_PARSE(cli, argc, argv);
   spdlog::set_level(spdlog::level::from_str(log_level));
 
@@ -261,6 +275,15 @@ int main(int argc, char** argv) {
   }
   if (serve->parsed()) return Serve(options);
   if (export_cmd->parsed()) return ExportEvents(export_args);
+  if (accounts_add->parsed()) {
+    auto id = sagetrail::server::AddAccount(accounts_dir, new_account_id, new_alias);
+    if (!id.ok()) {
+      std::fprintf(stderr, "sagetrail: %s\n", id.error().message().c_str());
+      return 1;
+    }
+    std::printf("%s\n", id->c_str());
+    return 0;
+  }
   std::cout << cli.help();
   return 0;
 }

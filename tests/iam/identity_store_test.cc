@@ -177,7 +177,7 @@ TEST_F(IdentityStoreTest, KeyForAnUnknownUserIsRefusedAndNotPersisted) {
   // No orphan row: the database holds no key at all.
   auto db = SqliteDb::Open((dir_ / "iam.db").string());
   ASSERT_TRUE(db.ok());
-  auto stmt = (*db)->Prepare("SELECT COUNT(*) FROM iam_access_keys");
+  auto stmt = (*db)->Prepare("SELECT COUNT(*) FROM iam_entities WHERE kind = 'key'");
   ASSERT_TRUE(stmt.ok());
   auto row = stmt->Step();
   ASSERT_TRUE(row.ok() && *row);

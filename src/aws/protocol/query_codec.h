@@ -1,7 +1,9 @@
 // QueryCodec: the AWS query protocol (STS, IAM, SNS): form-encoded "Action=...&Version=..." in,
-// XML out. Errors are <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/>.
-// Input parsing and output serialization arrive with the identity services (see issue 6);
-// today the codec routes, and words every error, including authentication failures.
+// XML out. Input keys follow botocore's query serializer ("A.B", "L.member.N",
+// "M.entry.N.key"/"M.entry.N.value", flattened forms without ".member"/".entry"); outputs are
+// <OpResponse xmlns=..><OpResult>..</OpResult><ResponseMetadata><RequestId/>..; errors are
+// <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/>. Documents are indented by
+// two spaces, without an XML declaration, as STS and IAM write them.
 #pragma once
 
 #include "aws/protocol/codec.h"
@@ -13,6 +15,9 @@ class QueryCodec final : public ProtocolCodec {
   Protocol protocol() const override { return Protocol::kQuery; }
   Result<const Operation*, AwsError> ResolveOperation(const ServiceModel& model,
                                                       const http::Request& request) const override;
+  // Walks the input shape over the form parameters. "Action", "Version" and unknown keys are
+  // ignored; a scalar that does not read as its type (integer, boolean, timestamp, ...) is
+  // InvalidParameterValue (400, Sender).
   Result<boost::json::value, AwsError> ParseInput(const ServiceModel& model, const Operation& op,
                                                   const http::Request& request) const override;
   http::Response SerializeOutput(const ServiceModel& model, const Operation& op,

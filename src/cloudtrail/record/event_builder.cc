@@ -4,7 +4,7 @@
 
 #include "aws/protocol/generic_value.h"
 #include "aws/protocol/json_writer.h"
-#include "cloudtrail/record/resource_index.h"
+#include "aws/resource_arns.h"
 #include "common/strings.h"
 #include "common/time_format.h"
 
@@ -84,9 +84,10 @@ void RepairUtf8(std::string* s) {
 }
 
 // Writes a generic value as CloudTrail shows parameters: member names with the first letter
-// lower-cased, in model order; sensitive members hidden; timestamps as "Oct 26, 2025, 11:50:52 PM".
+// lower-cased, in model order; timestamps as "Oct 26, 2025, 11:50:52 PM"; sensitive members
+// hidden in requestParameters and left out of responseElements (no secret key in a record).
 void WriteRecordValue(const aws::ServiceModel& model, aws::ShapeId id, const json::value& v,
-                      JsonWriter& w) {
+                      bool response, JsonWriter& w) {
   const aws::Shape& s = model.shape(id);
   if (s.sensitive) {
     w.String(kHidden);
@@ -100,8 +101,9 @@ void WriteRecordValue(const aws::ServiceModel& model, aws::ShapeId id, const jso
       for (const aws::Member& m : s.members) {
         auto it = o.find(m.name);
         if (it == o.end() || it->value().is_null()) continue;
+        if (response && model.shape(m.shape).sensitive) continue;
         w.Key(LowerFirst(m.name));
-        WriteRecordValue(model, m.shape, it->value(), w);
+        WriteRecordValue(model, m.shape, it->value(), response, w);
       }
       w.EndObject();
       return;
@@ -109,7 +111,7 @@ void WriteRecordValue(const aws::ServiceModel& model, aws::ShapeId id, const jso
     case aws::ShapeType::kList: {
       if (!v.is_array()) return w.Value(v);
       w.BeginArray();
-      for (const auto& e : v.get_array()) WriteRecordValue(model, s.member_shape, e, w);
+      for (const auto& e : v.get_array()) WriteRecordValue(model, s.member_shape, e, response, w);
       w.EndArray();
       return;
     }
@@ -118,7 +120,7 @@ void WriteRecordValue(const aws::ServiceModel& model, aws::ShapeId id, const jso
       w.BeginObject();
       for (const auto& kv : v.get_object()) {
         w.Key(kv.key());
-        WriteRecordValue(model, s.value_shape, kv.value(), w);
+        WriteRecordValue(model, s.value_shape, kv.value(), response, w);
       }
       w.EndObject();
       return;
@@ -138,12 +140,12 @@ void WriteRecordValue(const aws::ServiceModel& model, aws::ShapeId id, const jso
 
 // requestParameters / responseElements: the shape's members, or null when there are none.
 void WriteParameters(const aws::ServiceModel& model, aws::ShapeId id, const json::value& v,
-                     JsonWriter& w) {
+                     bool response, JsonWriter& w) {
   if (id == aws::kNoShape || !v.is_object() || v.get_object().empty()) {
     w.Null();
     return;
   }
-  WriteRecordValue(model, id, v, w);
+  WriteRecordValue(model, id, v, response, w);
 }
 
 void WriteSessionIssuer(const aws::SessionIssuer& i, JsonWriter& w) {
@@ -217,7 +219,7 @@ void WriteUserIdentity(const aws::Identity& id, JsonWriter& w) {
   w.EndObject();
 }
 
-void WriteResources(const std::vector<IndexedResource>& resources, std::string_view account_id,
+void WriteResources(const std::vector<aws::CallResource>& resources, std::string_view account_id,
                     JsonWriter& w) {
   w.Key("resources");
   w.BeginArray();
@@ -234,7 +236,7 @@ void WriteResources(const std::vector<IndexedResource>& resources, std::string_v
   w.EndArray();
 }
 
-void IndexResources(const std::vector<IndexedResource>& resources, EventRecord* record) {
+void IndexResources(const std::vector<aws::CallResource>& resources, EventRecord* record) {
   for (const auto& r : resources) {
     record->resources.push_back({r.type, r.name, r.arn == r.name ? std::string() : r.arn});
   }
@@ -289,11 +291,32 @@ std::string EventBuilder::UsernameOf(const aws::Identity& id) {
   return {};
 }
 
+std::vector<EventRecord> EventBuilder::RecordsFor(const aws::RequestContext& ctx) const {
+  std::vector<EventRecord> out;
+  if (ctx.also_recorded_in.empty()) {
+    out.push_back(FromRequest(ctx));
+    return out;
+  }
+  // One record per account involved, each with its own eventID and a sharedEventID linking
+  // them (CloudTrail's cross-account copies).
+  std::string shared = random_.Uuid();
+  out.push_back(Build(ctx, ctx.account_id, shared));
+  for (const std::string& account : ctx.also_recorded_in) {
+    if (account != ctx.account_id) out.push_back(Build(ctx, account, shared));
+  }
+  return out;
+}
+
 EventRecord EventBuilder::FromRequest(const aws::RequestContext& ctx) const {
+  return Build(ctx, ctx.account_id, "");
+}
+
+EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::string& recipient,
+                                const std::string& shared_event_id) const {
   const aws::ServiceModel& model = *ctx.service;
   const aws::Operation& op = *ctx.operation;
   EventRecord r;
-  r.account_id = ctx.account_id;
+  r.account_id = recipient;
   r.region = RecordRegion(model.name(), ctx.region);
   r.event_time = WholeSeconds(ctx.completed_at);
   r.event_id = random_.Uuid();
@@ -305,8 +328,8 @@ EventRecord EventBuilder::FromRequest(const aws::RequestContext& ctx) const {
   bool data_event = IsDataEvent(model.name(), op.name);
   r.management = !data_event;
   bool ok = !ctx.error.has_value();
-  std::vector<IndexedResource> resources = ResourcesOf(model.name(), ctx.account_id, r.region,
-                                                       ctx.input, ok ? ctx.output : json::value());
+  std::vector<aws::CallResource> resources = aws::ResourcesOf(
+      model.name(), ctx.account_id, r.region, ctx.input, ok ? ctx.output : json::value());
   IndexResources(resources, &r);
 
   std::string& b = r.body;
@@ -339,13 +362,13 @@ EventRecord EventBuilder::FromRequest(const aws::RequestContext& ctx) const {
   if (data_event && model.name() == "sagemaker-runtime") {
     w.Null();  // invocations don't log their parameters
   } else {
-    WriteParameters(model, op.input, ctx.input, w);
+    WriteParameters(model, op.input, ctx.input, false, w);
   }
   w.Key("responseElements");
   if (!ok || r.read_only || data_event) {
     w.Null();
   } else {
-    WriteParameters(model, op.output, ctx.output, w);
+    WriteParameters(model, op.output, ctx.output, true, w);
   }
   w.Key("requestID");
   w.String(ctx.request_id);
@@ -353,15 +376,26 @@ EventRecord EventBuilder::FromRequest(const aws::RequestContext& ctx) const {
   w.String(r.event_id);
   w.Key("readOnly");
   w.Bool(r.read_only);
-  // Management records of these services carry no "resources" element (they are still indexed
-  // for Event history); data events name the resource they touched.
-  if (data_event && !resources.empty()) WriteResources(resources, ctx.account_id, w);
+  // Management records of most services carry no "resources" element (they are still indexed
+  // for Event history); data events and STS role assumptions name the resources they touched.
+  bool names_resources = data_event || (model.name() == "sts" && op.name == "AssumeRole");
+  if (names_resources && !resources.empty()) {
+    std::vector<aws::CallResource> with_arns;
+    for (const auto& res : resources) {
+      if (!res.arn.empty()) with_arns.push_back(res);
+    }
+    if (!with_arns.empty()) WriteResources(with_arns, ctx.account_id, w);
+  }
   w.Key("eventType");
   w.String("AwsApiCall");
   w.Key("managementEvent");
   w.Bool(r.management);
   w.Key("recipientAccountId");
-  w.String(ctx.account_id);
+  w.String(recipient);
+  if (!shared_event_id.empty()) {
+    w.Key("sharedEventID");
+    w.String(shared_event_id);
+  }
   w.Key("eventCategory");
   w.String(data_event ? "Data" : "Management");
   w.EndObject();
@@ -384,7 +418,7 @@ EventRecord EventBuilder::FromServiceEvent(const aws::ServiceEvent& e, TimePoint
   r.event_source = e.event_source;
   r.read_only = e.read_only;
   r.management = true;
-  std::vector<IndexedResource> resources;
+  std::vector<aws::CallResource> resources;
   for (const auto& res : e.resources) {
     resources.push_back({res.type, res.name.empty() ? res.arn : res.name, res.arn});
   }

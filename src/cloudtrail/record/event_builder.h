@@ -23,6 +23,8 @@ class EventBuilder {
 
   // An AwsApiCall record for a request that reached a service (ctx.reached_service()).
   EventRecord FromRequest(const aws::RequestContext& ctx) const;
+  // Its record, plus a copy for every other account it involved (ctx.also_recorded_in).
+  std::vector<EventRecord> RecordsFor(const aws::RequestContext& ctx) const;
   // An AwsServiceEvent record.
   EventRecord FromServiceEvent(const aws::ServiceEvent& event, TimePoint when) const;
 
@@ -38,6 +40,9 @@ class EventBuilder {
   static std::string UsernameOf(const aws::Identity& identity);
 
  private:
+  EventRecord Build(const aws::RequestContext& ctx, const std::string& recipient,
+                    const std::string& shared_event_id) const;
+
   Random& random_;
 };
 

@@ -28,7 +28,7 @@ void EventWriter::Record(std::shared_ptr<const aws::RequestContext> ctx,
     done(Status::Ok());  // not attributable to an account: nothing to record
     return;
   }
-  Append(builder_.FromRequest(*ctx), std::move(done));
+  AppendAll(builder_.RecordsFor(*ctx), std::move(done));
 }
 
 void EventWriter::RecordServiceEvent(aws::ServiceEvent event, std::function<void(Status)> done) {
@@ -41,6 +41,12 @@ Status EventWriter::Ready() const {
 }
 
 void EventWriter::Append(EventRecord record, std::function<void(Status)> done) {
+  std::vector<EventRecord> records;
+  records.push_back(std::move(record));
+  AppendAll(std::move(records), std::move(done));
+}
+
+void EventWriter::AppendAll(std::vector<EventRecord> records, std::function<void(Status)> done) {
   {
     std::lock_guard<std::mutex> l(mu_);
     if (stopping_) {
@@ -48,7 +54,7 @@ void EventWriter::Append(EventRecord record, std::function<void(Status)> done) {
       done(Status::Unavailable("the server is shutting down"));
       return;
     }
-    queue_.push_back({std::move(record), std::move(done)});
+    queue_.push_back({std::move(records), std::move(done)});
   }
   cv_.notify_one();
 }
@@ -58,7 +64,7 @@ void EventWriter::Flush() {
   auto fut = committed.get_future();
   {
     std::lock_guard<std::mutex> l(mu_);
-    queue_.push_back({EventRecord{}, [&committed](Status) { committed.set_value(); }});
+    queue_.push_back({{}, [&committed](Status) { committed.set_value(); }});
   }
   cv_.notify_one();
   fut.wait();
@@ -115,7 +121,7 @@ void EventWriter::Run() {
     }
     records.clear();
     for (Pending& p : batch) {
-      if (!p.record.event_id.empty()) records.push_back(std::move(p.record));
+      for (EventRecord& r : p.records) records.push_back(std::move(r));
     }
     // A batch of Flush markers alone commits nothing, so it says nothing about the store's
     // health (an empty Append succeeds even on a failing store).

@@ -47,6 +47,8 @@ class EventWriter final : public aws::AuditSink, public aws::ServiceEventSink {
 
   // Appends a prebuilt record (tests, tools).
   void Append(EventRecord record, std::function<void(Status)> done);
+  // Appends records that must commit together (one call's copies for several accounts).
+  void AppendAll(std::vector<EventRecord> records, std::function<void(Status)> done);
   // Blocks until everything queued before the call is committed.
   void Flush();
   // Runs one retention sweep now (tests); returns records dropped.
@@ -54,7 +56,7 @@ class EventWriter final : public aws::AuditSink, public aws::ServiceEventSink {
 
  private:
   struct Pending {
-    EventRecord record;
+    std::vector<EventRecord> records;  // committed together; empty for a Flush marker
     std::function<void(Status)> done;
   };
   void Run();

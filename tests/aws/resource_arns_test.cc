@@ -1,11 +1,11 @@
 // ResourcesOf (which resources a call names, per service) and ResourceTypeOfArn.
-#include "cloudtrail/record/resource_index.h"
+#include "aws/resource_arns.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-namespace sagetrail::cloudtrail {
+namespace sagetrail::aws {
 namespace {
 
 namespace json = boost::json;
@@ -13,8 +13,8 @@ namespace json = boost::json;
 constexpr char kAcct[] = "123456789012";
 constexpr char kRegion[] = "eu-west-1";
 
-std::vector<IndexedResource> Of(std::string_view service, std::string_view input,
-                                std::string_view output = "null") {
+std::vector<CallResource> Of(std::string_view service, std::string_view input,
+                             std::string_view output = "null") {
   return ResourcesOf(service, kAcct, kRegion, json::parse(input), json::parse(output));
 }
 
@@ -101,11 +101,11 @@ TEST(ResourceIndexTest, OtherServices) {
   ASSERT_EQ(by_arn.size(), 1u);
   EXPECT_EQ(by_arn[0].name, "arn:aws:cloudtrail:eu-west-1:1:trail/t");
   EXPECT_EQ(by_arn[0].arn, "arn:aws:cloudtrail:eu-west-1:1:trail/t");
-  // No ARN is invented for services without a rule for it.
+  // IAM names are turned into their (global) ARNs.
   auto user = Of("iam", R"({"UserName":"bob"})");
   ASSERT_EQ(user.size(), 1u);
   EXPECT_EQ(user[0].type, "AWS::IAM::User");
-  EXPECT_EQ(user[0].arn, "");
+  EXPECT_EQ(user[0].arn, "arn:aws:iam::123456789012:user/bob");
   auto bucket = Of("s3", R"({"Bucket":"my-bucket","Key":"k"})");
   ASSERT_EQ(bucket.size(), 1u);
   EXPECT_EQ(bucket[0].type, "AWS::S3::Bucket");
@@ -166,4 +166,4 @@ TEST(ResourceIndexTest, ResourceTypeOfArn) {
 }
 
 }  // namespace
-}  // namespace sagetrail::cloudtrail
+}  // namespace sagetrail::aws

@@ -1,0 +1,22 @@
+// Authorizer: decides whether the caller of a request may make it (IAM identity-based policies,
+// session policies), before the input is validated and the handler runs. Implemented by the
+// IAM subsystem; the pipeline turns a denial into each protocol's AccessDenied error, and the
+// denied call is recorded. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "aws/request_context.h"
+
+namespace sagetrail::aws {
+
+class Authorizer {
+ public:
+  virtual ~Authorizer() = default;
+  // nullopt when allowed; else AWS's denial message ("User: <arn> is not authorized to perform:
+  // <action> on resource: <arn> because no identity-based policy allows the <action> action").
+  virtual std::optional<std::string> Authorize(const RequestContext& ctx) const = 0;
+};
+
+}  // namespace sagetrail::aws

@@ -1,0 +1,158 @@
+#include "iam/iam_authorizer.h"
+
+#include "aws/resource_arns.h"
+#include "common/time_format.h"
+#include "iam/policy/access_denied_message.h"
+#include "iam/policy/aws_managed_policies.h"
+
+namespace sagetrail::iam {
+
+namespace {
+
+constexpr size_t kCacheLimit = 4096;
+
+bool NeedsNoPermission(std::string_view service, std::string_view op) {
+  return service == "sts" &&
+         (op == "GetCallerIdentity" || op == "GetSessionToken" || op == "AssumeRole");
+}
+
+// The user or role whose policies apply to a caller, if any.
+std::optional<PrincipalRef> PolicyHolder(const aws::Identity& id) {
+  switch (id.type) {
+    case aws::IdentityType::kIAMUser:
+      return PrincipalRef{"user", id.user_name};
+    case aws::IdentityType::kAssumedRole:
+      if (id.session && id.session->issuer)
+        return PrincipalRef{"role", id.session->issuer->user_name};
+      return std::nullopt;
+    case aws::IdentityType::kFederatedUser:
+      if (id.session && id.session->issuer && id.session->issuer->type == "IAMUser") {
+        return PrincipalRef{"user", id.session->issuer->user_name};
+      }
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::string IamAuthorizer::ActionOf(const aws::RequestContext& ctx) {
+  return ctx.service->metadata().signing_name + ":" + ctx.operation->name;
+}
+
+std::string IamAuthorizer::ResourceOf(const aws::RequestContext& ctx) {
+  for (const aws::CallResource& r :
+       aws::ResourcesOf(ctx.service->name(), ctx.account_id, ctx.region, ctx.input, {})) {
+    if (!r.arn.empty()) return r.arn;
+  }
+  return "*";
+}
+
+ConditionContext IamAuthorizer::ContextOf(const aws::RequestContext& ctx) const {
+  ConditionContext c;
+  c.Set("aws:SourceIp", ctx.source_ip);
+  c.Set("aws:CurrentTime", FormatIso8601(clock_.Now()));
+  c.Set("aws:EpochTime", std::to_string(ToUnixSeconds(clock_.Now())));
+  c.Set("aws:SecureTransport", "false");
+  c.Set("aws:PrincipalArn", ctx.identity.type == aws::IdentityType::kAssumedRole &&
+                                    ctx.identity.session && ctx.identity.session->issuer
+                                ? ctx.identity.session->issuer->arn
+                                : ctx.identity.arn);
+  c.Set("aws:PrincipalAccount", ctx.identity.account_id);
+  c.Set("aws:userid", ctx.identity.principal_id);
+  c.Set("aws:RequestedRegion", ctx.region);
+  if (ctx.identity.type == aws::IdentityType::kIAMUser)
+    c.Set("aws:username", ctx.identity.user_name);
+  bool temporary = !ctx.credential || !ctx.credential->session_token.empty();
+  if (ctx.identity.session) {
+    c.Set("aws:MultiFactorAuthPresent", ctx.identity.session->mfa_authenticated ? "true" : "false");
+  } else if (!temporary) {
+    // Long-term keys: the key is absent (conditions with ...IfExists treat it as matching).
+  }
+  c.Set("aws:PrincipalType", aws::IdentityTypeName(ctx.identity.type));
+  return c;
+}
+
+std::shared_ptr<const PolicyDocument> IamAuthorizer::Parsed(const std::string& text) const {
+  {
+    std::lock_guard<std::mutex> l(cache_mu_);
+    auto it = cache_.find(text);
+    if (it != cache_.end()) return it->second;
+  }
+  auto parsed = PolicyDocument::Parse(text, PolicyKind::kIdentity);
+  // A stored document that no longer parses allows nothing.
+  std::shared_ptr<const PolicyDocument> doc =
+      parsed.ok() ? std::make_shared<PolicyDocument>(std::move(parsed).value()) : nullptr;
+  std::lock_guard<std::mutex> l(cache_mu_);
+  if (cache_.size() >= kCacheLimit) cache_.clear();
+  cache_[text] = doc;
+  return doc;
+}
+
+std::vector<std::shared_ptr<const PolicyDocument>> IamAuthorizer::ParsedAll(
+    const std::vector<std::string>& texts) const {
+  std::vector<std::shared_ptr<const PolicyDocument>> out;
+  for (const std::string& t : texts) {
+    if (auto d = Parsed(t)) out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Evaluation IamAuthorizer::Evaluate(const aws::Credential& credential, const aws::Identity& id,
+                                   const std::string& action, const std::string& resource,
+                                   const ConditionContext& context) const {
+  AuthorizationRequest req;
+  req.action = action;
+  req.resource = resource;
+  req.principal_arn = id.arn;
+  req.is_root = id.type == aws::IdentityType::kRoot;
+  req.context = context;
+  if (req.is_root) return PolicyEvaluator::Evaluate(req, std::vector<PolicyDocument>{});
+
+  // A federated user issued by the root user has the root user's (unlimited) identity side.
+  bool federated_by_root = id.type == aws::IdentityType::kFederatedUser && id.session &&
+                           id.session->issuer && id.session->issuer->type == "Root";
+  std::vector<std::shared_ptr<const PolicyDocument>> identity;
+  if (auto holder = PolicyHolder(id)) {
+    identity = ParsedAll(store_.PoliciesOf(id.account_id, *holder));
+  } else if (federated_by_root) {
+    identity.push_back(std::shared_ptr<const PolicyDocument>(
+        AwsManagedPolicy("arn:aws:iam::aws:policy/AdministratorAccess"),
+        [](const PolicyDocument*) {}));
+  }
+  std::optional<std::vector<std::shared_ptr<const PolicyDocument>>> session;
+  if (credential.has_session_policy) {
+    session.emplace();
+    if (!credential.session_policy.empty()) {
+      if (auto d = Parsed(credential.session_policy)) session->push_back(std::move(d));
+    }
+    for (const std::string& arn : credential.session_policy_arns) {
+      if (auto p = store_.GetManagedPolicy(id.account_id, arn)) {
+        if (auto d = Parsed(p->document)) session->push_back(std::move(d));
+      }
+    }
+  }
+  std::vector<const PolicyDocument*> identity_ptrs;
+  for (const auto& d : identity) identity_ptrs.push_back(d.get());
+  std::optional<std::vector<const PolicyDocument*>> session_ptrs;
+  if (session) {
+    session_ptrs.emplace();
+    for (const auto& d : *session) session_ptrs->push_back(d.get());
+  }
+  return PolicyEvaluator::Evaluate(req, identity_ptrs, session_ptrs);
+}
+
+std::optional<std::string> IamAuthorizer::Authorize(const aws::RequestContext& ctx) const {
+  if (!ctx.credential || ctx.identity.type == aws::IdentityType::kRoot) return std::nullopt;
+  if (NeedsNoPermission(ctx.service->name(), ctx.operation->name)) return std::nullopt;
+  std::string action = ActionOf(ctx);
+  std::string resource = ResourceOf(ctx);
+  Evaluation e = Evaluate(*ctx.credential, ctx.identity, action, resource, ContextOf(ctx));
+  if (e.allowed()) return std::nullopt;
+  // SageMaker leaves the resource clause out for actions without a resource (its List* calls).
+  bool no_clause = resource == "*" && ctx.service->name() == "sagemaker";
+  return AccessDeniedMessage(ctx.identity.arn, action, no_clause ? "" : resource, e.decision);
+}
+
+}  // namespace sagetrail::iam

@@ -1,0 +1,58 @@
+// IamAuthorizer: aws::Authorizer with IAM's rules. The action is "<signing name>:<operation>";
+// the resource is the ARN the call names (aws::ResourcesOf), or "*". The caller's policies:
+//   - root: none needed (the root user is not subject to identity-based policies);
+//   - an IAM user (long-term keys or GetSessionToken credentials): the user's inline and
+//     attached policies;
+//   - an assumed-role session: the role's policies, intersected with the session's policies;
+//   - a federated user: the issuing user's policies intersected with the session's (which are
+//     required: none means nothing is allowed).
+// A few STS calls need no permission (GetCallerIdentity, GetSessionToken) or decide for
+// themselves (AssumeRole weighs the role's trust policy too). Parsed documents are cached.
+// Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "aws/authorizer.h"
+#include "common/clock.h"
+#include "iam/identity_store.h"
+#include "iam/policy/policy_evaluator.h"
+
+namespace sagetrail::iam {
+
+class IamAuthorizer final : public aws::Authorizer {
+ public:
+  IamAuthorizer(const IdentityStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  std::optional<std::string> Authorize(const aws::RequestContext& ctx) const override;
+
+  // IAM's decision for `identity` doing `action` on `resource` (used by STS for AssumeRole).
+  Evaluation Evaluate(const aws::Credential& credential, const aws::Identity& identity,
+                      const std::string& action, const std::string& resource,
+                      const ConditionContext& context) const;
+
+  // The action name of an operation: "sagemaker:CreateModel".
+  static std::string ActionOf(const aws::RequestContext& ctx);
+  // The resource an operation is authorized against: the first ARN the call names, or "*".
+  static std::string ResourceOf(const aws::RequestContext& ctx);
+  // The condition keys of a request (aws:SourceIp, aws:CurrentTime, aws:username, ...).
+  ConditionContext ContextOf(const aws::RequestContext& ctx) const;
+
+ private:
+  // Parsed documents, by text (policies rarely change; parsing per request would be waste).
+  std::shared_ptr<const PolicyDocument> Parsed(const std::string& text) const;
+  std::vector<std::shared_ptr<const PolicyDocument>> ParsedAll(
+      const std::vector<std::string>& texts) const;
+
+  const IdentityStore& store_;
+  const Clock& clock_;
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<std::string, std::shared_ptr<const PolicyDocument>> cache_;
+};
+
+}  // namespace sagetrail::iam

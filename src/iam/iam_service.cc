@@ -1,0 +1,386 @@
+#include "iam/iam_service.h"
+
+#include <boost/json.hpp>
+
+#include "aws/protocol/generic_value.h"
+#include "common/crypto.h"
+#include "common/strings.h"
+#include "iam/policy/policy_document.h"
+
+namespace sagetrail::iam {
+namespace json = boost::json;
+using aws::AwsError;
+
+namespace {
+
+constexpr size_t kDefaultMaxItems = 100;
+
+AwsError NoSuchEntity(std::string message) {
+  return {"NoSuchEntity", std::move(message), 404, true};
+}
+AwsError Malformed(std::string message) {
+  return {"MalformedPolicyDocument", std::move(message), 400, true};
+}
+
+std::string Field(const json::value& in, std::string_view key) {
+  return std::string(aws::StringField(in, key).value_or(""));
+}
+
+// IAM returns policy documents URL-encoded (botocore decodes them).
+std::string EncodedDocument(std::string_view document) { return UriEncode(document, false); }
+
+json::value UserJson(const UserRecord& u) {
+  return json::object{{"Path", u.path},
+                      {"UserName", u.user_name},
+                      {"UserId", u.user_id},
+                      {"Arn", u.arn},
+                      {"CreateDate", aws::TimestampValue(u.created)}};
+}
+
+json::value RoleJson(const RoleRecord& r) {
+  json::object o{{"Path", r.path},
+                 {"RoleName", r.role_name},
+                 {"RoleId", r.role_id},
+                 {"Arn", r.arn},
+                 {"CreateDate", aws::TimestampValue(r.created)},
+                 {"AssumeRolePolicyDocument", EncodedDocument(r.trust_policy)},
+                 {"MaxSessionDuration", r.max_session_duration}};
+  if (!r.description.empty()) o["Description"] = r.description;
+  return o;
+}
+
+json::value PolicyJson(const ManagedPolicyRecord& p, int attachments) {
+  json::object o{{"PolicyName", p.name},
+                 {"PolicyId", p.policy_id},
+                 {"Arn", p.arn},
+                 {"Path", p.path},
+                 {"DefaultVersionId", "v1"},
+                 {"AttachmentCount", attachments},
+                 {"PermissionsBoundaryUsageCount", 0},
+                 {"IsAttachable", true},
+                 {"CreateDate", aws::TimestampValue(p.created)},
+                 {"UpdateDate", aws::TimestampValue(p.updated)}};
+  if (!p.description.empty()) o["Description"] = p.description;
+  return o;
+}
+
+// One page of `items` after Marker (an opaque offset), MaxItems long; IsTruncated and Marker set.
+template <typename T, typename ToJson>
+void Page(const json::value& in, const std::vector<T>& items, std::string_view list_key,
+          ToJson to_json, json::object* out) {
+  size_t offset = 0;
+  if (auto marker = aws::StringField(in, "Marker")) {
+    auto raw = Base64Decode(*marker);
+    if (raw) offset = std::strtoull(raw->c_str(), nullptr, 10);
+  }
+  size_t max = static_cast<size_t>(aws::IntField(in, "MaxItems").value_or(kDefaultMaxItems));
+  json::array list;
+  for (size_t i = offset; i < items.size() && list.size() < max; ++i) {
+    list.push_back(to_json(items[i]));
+  }
+  size_t next = offset + list.size();
+  (*out)[list_key] = std::move(list);
+  (*out)["IsTruncated"] = next < items.size();
+  if (next < items.size()) (*out)["Marker"] = Base64Encode(std::to_string(next));
+}
+
+bool PathMatches(std::string_view path, const json::value& in) {
+  auto prefix = aws::StringField(in, "PathPrefix");
+  return !prefix || path.substr(0, prefix->size()) == *prefix;
+}
+
+// The user a call is about: its UserName, or the caller when it names none (an IAM user; for the
+// root user, the account's root credentials: empty).
+std::string SubjectUser(const aws::RequestContext& ctx) {
+  if (auto name = aws::StringField(ctx.input, "UserName")) return std::string(*name);
+  if (ctx.identity.type == aws::IdentityType::kIAMUser) return ctx.identity.user_name;
+  return {};
+}
+
+}  // namespace
+
+std::optional<AwsError> IamService::CheckPolicyDocument(std::string_view document, bool trust,
+                                                        bool current_version) {
+  PolicyParseOptions options;
+  options.kind = trust ? PolicyKind::kTrust : PolicyKind::kIdentity;
+  options.require_current_version = current_version;
+  auto parsed = PolicyDocument::Parse(document, options);
+  if (!parsed.ok()) return Malformed(parsed.error());
+  return std::nullopt;
+}
+
+IamService::IamService(IdentityStore& store) : store_(store) {
+  auto& h = handlers_;
+  // --- users -----------------------------------------------------------------------------------
+  h["CreateUser"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    auto added =
+        store_.AddUser(ctx.account_id, Field(ctx.input, "UserName"), Field(ctx.input, "Path"));
+    if (!added.ok()) return added.error();
+    return Commit(ctx, added->second, json::object{{"User", UserJson(added->first)}});
+  };
+  h["GetUser"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    std::string name = SubjectUser(ctx);
+    if (name.empty()) {
+      // The root user.
+      auto account = store_.Account(ctx.account_id);
+      json::object user{{"Path", "/"},
+                        {"UserId", ctx.account_id},
+                        {"Arn", "arn:aws:iam::" + ctx.account_id + ":root"},
+                        {"CreateDate", aws::TimestampValue(FromUnixSeconds(0))}};
+      if (account && !account->alias.empty()) user["UserName"] = account->alias;
+      return json::value(json::object{{"User", std::move(user)}});
+    }
+    auto user = store_.GetUser(ctx.account_id, name);
+    if (!user) return NoSuchEntity("The user with name " + name + " cannot be found.");
+    return json::value(json::object{{"User", UserJson(*user)}});
+  };
+  h["ListUsers"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    std::vector<UserRecord> users;
+    for (auto& u : store_.ListUsers(ctx.account_id)) {
+      if (PathMatches(u.path, ctx.input)) users.push_back(std::move(u));
+    }
+    json::object out;
+    Page(ctx.input, users, "Users", UserJson, &out);
+    return json::value(std::move(out));
+  };
+  h["DeleteUser"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    auto changes = store_.RemoveUser(ctx.account_id, Field(ctx.input, "UserName"));
+    if (!changes.ok()) return changes.error();
+    return Commit(ctx, *changes, json::object());
+  };
+  // --- access keys -----------------------------------------------------------------------------
+  h["CreateAccessKey"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    auto added = store_.AddAccessKey(ctx.account_id, SubjectUser(ctx));
+    if (!added.ok()) return added.error();
+    const AccessKeyRecord& k = added->first;
+    json::object key{{"AccessKeyId", k.access_key_id},
+                     {"Status", "Active"},
+                     {"SecretAccessKey", k.secret_access_key},
+                     {"CreateDate", aws::TimestampValue(k.created)}};
+    if (!k.user_name.empty()) key["UserName"] = k.user_name;
+    return Commit(ctx, added->second, json::object{{"AccessKey", std::move(key)}});
+  };
+  h["ListAccessKeys"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    std::string user = SubjectUser(ctx);
+    if (!user.empty() && !store_.GetUser(ctx.account_id, user)) {
+      return NoSuchEntity("The user with name " + user + " cannot be found.");
+    }
+    json::object out;
+    Page(
+        ctx.input, store_.ListAccessKeys(ctx.account_id, user), "AccessKeyMetadata",
+        [](const AccessKeyRecord& k) {
+          json::object o{{"AccessKeyId", k.access_key_id},
+                         {"Status", k.active ? "Active" : "Inactive"},
+                         {"CreateDate", aws::TimestampValue(k.created)}};
+          if (!k.user_name.empty()) o["UserName"] = k.user_name;
+          return json::value(std::move(o));
+        },
+        &out);
+    return json::value(std::move(out));
+  };
+  h["UpdateAccessKey"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    auto changes =
+        store_.SetAccessKeyStatus(ctx.account_id, SubjectUser(ctx), Field(ctx.input, "AccessKeyId"),
+                                  Field(ctx.input, "Status") == "Active");
+    if (!changes.ok()) return changes.error();
+    return Commit(ctx, *changes, json::object());
+  };
+  h["DeleteAccessKey"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    auto changes =
+        store_.RemoveAccessKey(ctx.account_id, SubjectUser(ctx), Field(ctx.input, "AccessKeyId"));
+    if (!changes.ok()) return changes.error();
+    return Commit(ctx, *changes, json::object());
+  };
+  // --- roles -----------------------------------------------------------------------------------
+  h["CreateRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    RoleRecord role;
+    role.account_id = ctx.account_id;
+    role.role_name = Field(ctx.input, "RoleName");
+    role.path = Field(ctx.input, "Path");
+    role.trust_policy = Field(ctx.input, "AssumeRolePolicyDocument");
+    role.description = Field(ctx.input, "Description");
+    role.max_session_duration =
+        static_cast<int>(aws::IntField(ctx.input, "MaxSessionDuration").value_or(3600));
+    if (auto err = CheckPolicyDocument(role.trust_policy, true)) return *err;
+    auto added = store_.AddRole(std::move(role));
+    if (!added.ok()) return added.error();
+    return Commit(ctx, added->second, json::object{{"Role", RoleJson(added->first)}});
+  };
+  h["GetRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    std::string name = Field(ctx.input, "RoleName");
+    auto role = store_.GetRole(ctx.account_id, name);
+    if (!role) return NoSuchEntity("The role with name " + name + " cannot be found.");
+    return json::value(json::object{{"Role", RoleJson(*role)}});
+  };
+  h["ListRoles"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    std::vector<RoleRecord> roles;
+    for (auto& r : store_.ListRoles(ctx.account_id)) {
+      if (PathMatches(r.path, ctx.input)) roles.push_back(std::move(r));
+    }
+    json::object out;
+    Page(ctx.input, roles, "Roles", RoleJson, &out);
+    return json::value(std::move(out));
+  };
+  h["DeleteRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    auto changes = store_.RemoveRole(ctx.account_id, Field(ctx.input, "RoleName"));
+    if (!changes.ok()) return changes.error();
+    return Commit(ctx, *changes, json::object());
+  };
+  // --- inline policies (users and roles alike) --------------------------------------------------
+  for (const char* type : {"User", "Role"}) {
+    std::string t = type;
+    std::string lower = AsciiLower(t);
+    std::string name_key = t + "Name";
+    h["Put" + t + "Policy"] =
+        [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+      std::string document = Field(ctx.input, "PolicyDocument");
+      if (auto err = CheckPolicyDocument(document, false)) return *err;
+      auto changes = store_.PutInlinePolicy(ctx.account_id, {lower, Field(ctx.input, name_key)},
+                                            Field(ctx.input, "PolicyName"), document);
+      if (!changes.ok()) return changes.error();
+      return Commit(ctx, *changes, json::object());
+    };
+    h["Get" + t + "Policy"] =
+        [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+      std::string who = Field(ctx.input, name_key), policy = Field(ctx.input, "PolicyName");
+      auto doc = store_.GetInlinePolicy(ctx.account_id, {lower, who}, policy);
+      if (!doc) {
+        return NoSuchEntity("The " + lower + " policy with name " + policy + " cannot be found.");
+      }
+      return json::value(json::object{
+          {name_key, who}, {"PolicyName", policy}, {"PolicyDocument", EncodedDocument(*doc)}});
+    };
+    h["Delete" + t + "Policy"] =
+        [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+      auto changes = store_.DeleteInlinePolicy(ctx.account_id, {lower, Field(ctx.input, name_key)},
+                                               Field(ctx.input, "PolicyName"));
+      if (!changes.ok()) return changes.error();
+      return Commit(ctx, *changes, json::object());
+    };
+    h["List" + t + "Policies"] =
+        [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+      std::string who = Field(ctx.input, name_key);
+      bool exists = lower == "user" ? store_.GetUser(ctx.account_id, who).has_value()
+                                    : store_.GetRole(ctx.account_id, who).has_value();
+      if (!exists) return NoSuchEntity("The " + lower + " with name " + who + " cannot be found.");
+      json::object out;
+      Page(
+          ctx.input, store_.ListInlinePolicies(ctx.account_id, {lower, who}), "PolicyNames",
+          [](const std::string& n) { return json::value(n); }, &out);
+      return json::value(std::move(out));
+    };
+    h["Attach" + t + "Policy"] =
+        [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+      auto changes = store_.Attach(ctx.account_id, {lower, Field(ctx.input, name_key)},
+                                   Field(ctx.input, "PolicyArn"));
+      if (!changes.ok()) return changes.error();
+      return Commit(ctx, *changes, json::object());
+    };
+    h["Detach" + t + "Policy"] =
+        [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+      auto changes = store_.Detach(ctx.account_id, {lower, Field(ctx.input, name_key)},
+                                   Field(ctx.input, "PolicyArn"));
+      if (!changes.ok()) return changes.error();
+      return Commit(ctx, *changes, json::object());
+    };
+    h["ListAttached" + t + "Policies"] =
+        [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+      std::string who = Field(ctx.input, name_key);
+      bool exists = lower == "user" ? store_.GetUser(ctx.account_id, who).has_value()
+                                    : store_.GetRole(ctx.account_id, who).has_value();
+      if (!exists) return NoSuchEntity("The " + lower + " with name " + who + " cannot be found.");
+      json::object out;
+      Page(
+          ctx.input, store_.ListAttached(ctx.account_id, {lower, who}), "AttachedPolicies",
+          [&](const std::string& arn) {
+            auto p = store_.GetManagedPolicy(ctx.account_id, arn);
+            return json::value(json::object{{"PolicyName", p ? p->name : arn}, {"PolicyArn", arn}});
+          },
+          &out);
+      return json::value(std::move(out));
+    };
+  }
+  // --- managed policies ------------------------------------------------------------------------
+  h["CreatePolicy"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    ManagedPolicyRecord p;
+    p.account_id = ctx.account_id;
+    p.name = Field(ctx.input, "PolicyName");
+    p.path = Field(ctx.input, "Path");
+    p.document = Field(ctx.input, "PolicyDocument");
+    p.description = Field(ctx.input, "Description");
+    // Managed policies must be 2012-10-17 documents.
+    if (auto err = CheckPolicyDocument(p.document, false, true)) return *err;
+    auto added = store_.AddManagedPolicy(std::move(p));
+    if (!added.ok()) return added.error();
+    return Commit(ctx, added->second, json::object{{"Policy", PolicyJson(added->first, 0)}});
+  };
+  h["GetPolicy"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    std::string arn = Field(ctx.input, "PolicyArn");
+    auto p = store_.GetManagedPolicy(ctx.account_id, arn);
+    if (!p) return NoSuchEntity("Policy " + arn + " was not found.");
+    return json::value(
+        json::object{{"Policy", PolicyJson(*p, store_.AttachmentCount(ctx.account_id, arn))}});
+  };
+  h["GetPolicyVersion"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    std::string arn = Field(ctx.input, "PolicyArn");
+    auto p = store_.GetManagedPolicy(ctx.account_id, arn);
+    if (!p || Field(ctx.input, "VersionId") != "v1") {
+      return NoSuchEntity("Policy " + arn + " version " + Field(ctx.input, "VersionId") +
+                          " does not exist or is not attachable.");
+    }
+    return json::value(json::object{
+        {"PolicyVersion", json::object{{"Document", EncodedDocument(p->document)},
+                                       {"VersionId", "v1"},
+                                       {"IsDefaultVersion", true},
+                                       {"CreateDate", aws::TimestampValue(p->created)}}}});
+  };
+  h["ListPolicies"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    std::string scope = Field(ctx.input, "Scope");
+    bool only_attached = aws::BoolField(ctx.input, "OnlyAttached").value_or(false);
+    std::vector<std::pair<ManagedPolicyRecord, int>> policies;
+    for (auto& p : store_.ListManagedPolicies(ctx.account_id, scope.empty() ? "All" : scope)) {
+      int n = store_.AttachmentCount(ctx.account_id, p.arn);
+      if ((only_attached && n == 0) || !PathMatches(p.path, ctx.input)) continue;
+      policies.emplace_back(std::move(p), n);
+    }
+    json::object out;
+    Page(
+        ctx.input, policies, "Policies",
+        [](const std::pair<ManagedPolicyRecord, int>& p) { return PolicyJson(p.first, p.second); },
+        &out);
+    return json::value(std::move(out));
+  };
+  h["DeletePolicy"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    auto changes = store_.RemoveManagedPolicy(ctx.account_id, Field(ctx.input, "PolicyArn"));
+    if (!changes.ok()) return changes.error();
+    return Commit(ctx, *changes, json::object());
+  };
+}
+
+bool IamService::Implements(std::string_view operation) const {
+  return handlers_.count(std::string(operation)) != 0;
+}
+
+std::optional<AwsError> IamService::CheckInput(const aws::RequestContext&) const {
+  return std::nullopt;
+}
+
+Result<json::value, AwsError> IamService::Invoke(aws::RequestContext& ctx) {
+  auto it = handlers_.find(ctx.operation->name);
+  if (it == handlers_.end()) {
+    return AwsError::NotImplemented("sagetrail does not implement IAM operation " +
+                                    ctx.operation->name + " yet");
+  }
+  return it->second(ctx);
+}
+
+Result<json::value, AwsError> IamService::Commit(aws::RequestContext& ctx,
+                                                 const IdentityStore::Changes& changes,
+                                                 json::value result) {
+  for (const EntityRef& e : changes) {
+    ctx.after_audit.push_back([this, e] { return store_.Save(e); });
+  }
+  return result;
+}
+
+}  // namespace sagetrail::iam
