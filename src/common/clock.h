@@ -20,6 +20,17 @@ class SystemClock final : public Clock {
   TimePoint Now() const override { return std::chrono::system_clock::now(); }
 };
 
+// The system clock moved by a fixed offset (`sagetrail serve --clock-offset`): lets a test see a
+// started server at a later time, e.g. past a session's expiration.
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(std::chrono::milliseconds offset) : offset_(offset) {}
+  TimePoint Now() const override { return std::chrono::system_clock::now() + offset_; }
+
+ private:
+  std::chrono::milliseconds offset_;
+};
+
 inline int64_t ToUnixMillis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }

@@ -1,5 +1,6 @@
 #include "iam/iam_authorizer.h"
 
+#include "aws/protocol/generic_value.h"
 #include "aws/resource_arns.h"
 #include "common/time_format.h"
 #include "iam/policy/access_denied_message.h"
@@ -14,6 +15,18 @@ constexpr size_t kCacheLimit = 4096;
 bool NeedsNoPermission(std::string_view service, std::string_view op) {
   return service == "sts" &&
          (op == "GetCallerIdentity" || op == "GetSessionToken" || op == "AssumeRole");
+}
+
+// IAM operations with an optional UserName that default to the caller.
+bool ActsOnCallerWithoutUserName(std::string_view op) {
+  for (std::string_view o :
+       {"GetUser", "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey",
+        "ListSigningCertificates", "ListSSHPublicKeys", "ListMFADevices",
+        "ListServiceSpecificCredentials", "UploadSigningCertificate", "UpdateSigningCertificate",
+        "DeleteSigningCertificate"}) {
+    if (op == o) return true;
+  }
+  return false;
 }
 
 // The user or role whose policies apply to a caller, if any.
@@ -42,6 +55,13 @@ std::string IamAuthorizer::ActionOf(const aws::RequestContext& ctx) {
 }
 
 std::string IamAuthorizer::ResourceOf(const aws::RequestContext& ctx) {
+  // IAM calls whose UserName is optional act on the calling user when it is left out, and IAM
+  // authorizes them against that user's ARN (so "arn:aws:iam::*:user/${aws:username}" works).
+  if (ctx.service->name() == "iam" && ctx.identity.type == aws::IdentityType::kIAMUser &&
+      ActsOnCallerWithoutUserName(ctx.operation->name) &&
+      !aws::StringField(ctx.input, "UserName")) {
+    return ctx.identity.arn;
+  }
   for (const aws::CallResource& r :
        aws::ResourcesOf(ctx.service->name(), ctx.account_id, ctx.region, ctx.input, {})) {
     if (!r.arn.empty()) return r.arn;

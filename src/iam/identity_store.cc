@@ -218,6 +218,10 @@ void IdentityStore::LoadEntity(const std::string& account_id, const std::string&
 Status IdentityStore::Load(const std::string& only_account) {
   std::lock_guard<std::mutex> dl(db_mu_);
   std::unique_lock lock(mu_);
+  // An account already in memory is never re-read: memory is ahead of the disk while changes
+  // wait for Save(), and reading it again would bring back what was just removed (then saved
+  // back). Accounts another process adds are new ones (`accounts add` refuses existing ids).
+  if (!only_account.empty() && accounts_.count(only_account)) return Status::Ok();
   auto st =
       db_->Prepare(only_account.empty() ? "SELECT account_id, kind, key, body FROM iam_entities"
                                         : "SELECT account_id, kind, key, body FROM iam_entities "

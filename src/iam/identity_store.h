@@ -7,8 +7,9 @@
 //   - setup (first start, `sagetrail accounts add`): Create* methods apply and save at once;
 //   - the IAM API: the Add*/Remove*/... methods change memory only and return the entity keys
 //     they touched; the caller saves each with Save() once the call's audit record is durable.
-// A key that is not in memory is looked for on disk (then its whole account is loaded), so
-// accounts added by another process are served without a restart.
+// A key that is not in memory is looked for on disk (then its whole account is loaded, if that
+// account is not in memory yet), so accounts added by another process are served without a
+// restart.
 //
 // Thread-safe.
 #pragma once

@@ -138,6 +138,10 @@ std::optional<SessionClaims> SessionTokenCodec::Open(std::string_view token) con
   if (!raw || raw->size() < 1 + kNonceBytes + kTagBytes || (*raw)[0] != kVersion) {
     return std::nullopt;
   }
+  // Only the exact spelling Seal produced: base64 decoding ignores the unused low bits of the
+  // last character and '+' '/' would stand in for '-' '_', so other strings decode to the same
+  // bytes and would open as the same session.
+  if (ToTokenAlphabet(Base64Encode(*raw)) != token) return std::nullopt;
   size_t n = raw->size() - 1 - kNonceBytes - kTagBytes;
   const auto* nonce = reinterpret_cast<const unsigned char*>(raw->data() + 1);
   const auto* cipher = nonce + kNonceBytes;

@@ -108,9 +108,11 @@ Result<json::value, AwsError> StsService::AssumeRole(aws::RequestContext& ctx) {
   const json::value& in = ctx.input;
   std::string role_arn(aws::StringField(in, "RoleArn").value_or(""));
   std::string session_name(aws::StringField(in, "RoleSessionName").value_or(""));
+  // A missing role or a trust policy that does not let the caller in: AWS's text stops after
+  // the resource (it names no policy type, so it says nothing about which check refused).
   auto not_authorized = [&] {
-    return AccessDenied(
-        AccessDeniedMessage(ctx.identity.arn, "sts:AssumeRole", role_arn, Decision::kImplicitDeny));
+    return AccessDenied("User: " + ctx.identity.arn +
+                        " is not authorized to perform: sts:AssumeRole on resource: " + role_arn);
   };
   if (ctx.identity.type == aws::IdentityType::kRoot) {
     return AccessDenied("Roles may not be assumed by root accounts.");

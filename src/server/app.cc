@@ -165,7 +165,11 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   auto app = std::unique_ptr<App>(new App(options));
   Parts& p = *app->parts_;
   if (clock == nullptr) {
-    p.owned_clock = std::make_unique<SystemClock>();
+    if (options.clock_offset.count() != 0) {
+      p.owned_clock = std::make_unique<OffsetClock>(options.clock_offset);
+    } else {
+      p.owned_clock = std::make_unique<SystemClock>();
+    }
     clock = p.owned_clock.get();
   }
   if (random == nullptr) {

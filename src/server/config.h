@@ -1,6 +1,7 @@
 // ServeOptions: the settings of `sagetrail serve`.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -22,6 +23,8 @@ struct ServeOptions {
   // "full": it also survives power loss (fsync per group commit).
   std::string durability = "normal";
   int event_retention_days = 90;
+  // Moves the server's clock this far from the system's (tests of expirations); 0 normally.
+  std::chrono::milliseconds clock_offset{0};
   sagemaker::Timings timings;  // how long SageMaker lifecycles take
 };
 

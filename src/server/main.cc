@@ -227,6 +227,14 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0.0, 86400.0 * 30))
         ->default_str(std::to_string(static_cast<double>(t.slot->count()) / 1000.0));
   }
+  serve
+      ->add_option_function<double>(
+          "--clock-offset",
+          [&options](double seconds) {
+            options.clock_offset = std::chrono::milliseconds(static_cast<int64_t>(seconds * 1000));
+          },
+          "Run the server's clock this many seconds off the system's (testing expirations)")
+      ->check(CLI::Range(-86400.0 * 365, 86400.0 * 365));
   serve->set_config("--config", "", "A TOML or INI file with any of these options", false);
 
   ExportArgs export_args;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 
@@ -207,6 +208,628 @@ TEST_F(IdentityStoreTest, SeededRandomGivesRepeatableIds) {
   ASSERT_TRUE(ka.ok() && kb.ok());
   EXPECT_EQ(ka->access_key_id, kb->access_key_id);
   EXPECT_EQ(ka->secret_access_key, kb->secret_access_key);
+}
+
+// --- the IAM API methods: memory now, Save() later --------------------------------------------
+
+constexpr char kAcct[] = "123456789012";
+constexpr char kAllowAll[] =
+    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})";
+constexpr char kAllowList[] =
+    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sagemaker:List*","Resource":"*"}]})";
+constexpr char kAdminArn[] = "arn:aws:iam::aws:policy/AdministratorAccess";
+
+// The changes of an API method, saved (as the pipeline does after the audit record).
+void SaveAll(IdentityStore& store, const IdentityStore::Changes& changes) {
+  for (const EntityRef& e : changes) {
+    Status s = store.Save(e);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+  }
+}
+
+// The number of rows of `kind` on disk, read straight from the file.
+int64_t RowsOnDisk(const fs::path& db_path, const std::string& kind) {
+  auto db = SqliteDb::Open(db_path.string());
+  EXPECT_TRUE(db.ok());
+  if (!db.ok()) return -1;
+  auto stmt = (*db)->Prepare("SELECT COUNT(*) FROM iam_entities WHERE kind = ?1");
+  EXPECT_TRUE(stmt.ok());
+  if (!stmt.ok()) return -1;
+  stmt->Bind(1, kind);
+  auto row = stmt->Step();
+  EXPECT_TRUE(row.ok() && *row);
+  return stmt->ColumnInt64(0);
+}
+
+class IdentityApiTest : public IdentityStoreTest {
+ protected:
+  void SetUp() override {
+    IdentityStoreTest::SetUp();
+    store_ = Open();
+    ASSERT_NE(store_, nullptr);
+    ASSERT_TRUE(store_->CreateAccount(kAcct, "acme").ok());
+  }
+  fs::path DbPath() const { return dir_ / "iam.db"; }
+
+  UserRecord AddUser(const std::string& name, const std::string& path = "/") {
+    auto added = store_->AddUser(kAcct, name, path);
+    EXPECT_TRUE(added.ok()) << (added.ok() ? "" : added.error().message);
+    if (!added.ok()) return {};
+    SaveAll(*store_, added->second);
+    return added->first;
+  }
+  RoleRecord AddRole(const std::string& name, const std::string& path = "/") {
+    RoleRecord r;
+    r.account_id = kAcct;
+    r.role_name = name;
+    r.path = path;
+    r.trust_policy =
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]})";
+    auto added = store_->AddRole(r);
+    EXPECT_TRUE(added.ok()) << (added.ok() ? "" : added.error().message);
+    if (!added.ok()) return {};
+    SaveAll(*store_, added->second);
+    return added->first;
+  }
+  ManagedPolicyRecord AddPolicy(const std::string& name, const std::string& document,
+                                const std::string& path = "/") {
+    ManagedPolicyRecord p;
+    p.account_id = kAcct;
+    p.name = name;
+    p.path = path;
+    p.document = document;
+    auto added = store_->AddManagedPolicy(p);
+    EXPECT_TRUE(added.ok()) << (added.ok() ? "" : added.error().message);
+    if (!added.ok()) return {};
+    SaveAll(*store_, added->second);
+    return added->first;
+  }
+  template <typename R>
+  static void ExpectError(const R& result, const std::string& code, const std::string& message,
+                          int status) {
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, code);
+    EXPECT_EQ(result.error().message, message);
+    EXPECT_EQ(result.error().http_status, status);
+  }
+};
+
+TEST_F(IdentityApiTest, AddGetListAndRemoveUsers) {
+  auto added = store_->AddUser(kAcct, "Bob", "/eng/");
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(added->first.user_name, "Bob");
+  EXPECT_EQ(added->first.path, "/eng/");
+  EXPECT_EQ(added->first.arn, "arn:aws:iam::123456789012:user/eng/Bob");
+  EXPECT_TRUE(std::regex_match(added->first.user_id, std::regex("AIDA[A-Z2-7]{17}")));
+  EXPECT_EQ(added->first.created, FromUnixSeconds(ToUnixSeconds(clock_.Now())));
+  ASSERT_EQ(added->second.size(), 1u);
+  EXPECT_EQ(added->second[0].kind, "user");
+  AddUser("alice");
+
+  // Names ignore case: lookups, duplicates and removal.
+  auto got = store_->GetUser(kAcct, "BOB");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->user_name, "Bob");
+  EXPECT_EQ(got->user_id, added->first.user_id);
+  ExpectError(store_->AddUser(kAcct, "bob", "/"), "EntityAlreadyExists",
+              "User with name bob already exists.", 409);
+  EXPECT_FALSE(store_->GetUser(kAcct, "carol").has_value());
+  EXPECT_FALSE(store_->GetUser("999999999999", "Bob").has_value());
+  ExpectError(store_->AddUser("999999999999", "x", "/"), "NoSuchEntity",
+              "The account 999999999999 cannot be found.", 404);
+
+  auto users = store_->ListUsers(kAcct);
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users[0].user_name, "alice");  // by lower-case name
+  EXPECT_EQ(users[1].user_name, "Bob");
+
+  auto removed = store_->RemoveUser(kAcct, "bOB");
+  ASSERT_TRUE(removed.ok());
+  EXPECT_FALSE(store_->GetUser(kAcct, "Bob").has_value());
+  ExpectError(store_->RemoveUser(kAcct, "Bob"), "NoSuchEntity",
+              "The user with name Bob cannot be found.", 404);
+  EXPECT_EQ(store_->ListUsers(kAcct).size(), 1u);
+}
+
+TEST_F(IdentityApiTest, RemovingAUserWithKeysPoliciesOrAttachmentsIsADeleteConflict) {
+  AddUser("bob");
+  auto key = store_->AddAccessKey(kAcct, "bob");
+  ASSERT_TRUE(key.ok());
+  ExpectError(store_->RemoveUser(kAcct, "bob"), "DeleteConflict",
+              "Cannot delete entity, must delete access keys first.", 409);
+  ASSERT_TRUE(store_->RemoveAccessKey(kAcct, "bob", key->first.access_key_id).ok());
+
+  ASSERT_TRUE(store_->PutInlinePolicy(kAcct, {"user", "bob"}, "p", kAllowAll).ok());
+  ExpectError(store_->RemoveUser(kAcct, "bob"), "DeleteConflict",
+              "Cannot delete entity, must delete policies first.", 409);
+  ASSERT_TRUE(store_->DeleteInlinePolicy(kAcct, {"user", "bob"}, "p").ok());
+
+  ASSERT_TRUE(store_->Attach(kAcct, {"user", "bob"}, kAdminArn).ok());
+  ExpectError(store_->RemoveUser(kAcct, "bob"), "DeleteConflict",
+              "Cannot delete entity, must detach all policies first.", 409);
+  ASSERT_TRUE(store_->Detach(kAcct, {"user", "bob"}, kAdminArn).ok());
+
+  EXPECT_TRUE(store_->RemoveUser(kAcct, "bob").ok());
+}
+
+TEST_F(IdentityApiTest, AccessKeysPerUserAreLimitedToTwo) {
+  AddUser("bob");
+  auto k1 = store_->AddAccessKey(kAcct, "BOB");  // the user's own spelling is kept
+  ASSERT_TRUE(k1.ok());
+  EXPECT_EQ(k1->first.user_name, "bob");
+  EXPECT_TRUE(std::regex_match(k1->first.access_key_id, std::regex("AKIA[A-Z2-7]{16}")));
+  EXPECT_EQ(k1->first.secret_access_key.size(), 40u);
+  ASSERT_EQ(k1->second.size(), 1u);
+  EXPECT_EQ(k1->second[0].kind, "key");
+  EXPECT_EQ(k1->second[0].key, k1->first.access_key_id);
+  ASSERT_TRUE(store_->AddAccessKey(kAcct, "bob").ok());
+  ExpectError(store_->AddAccessKey(kAcct, "bob"), "LimitExceeded",
+              "Cannot exceed quota for AccessKeysPerUser: 2", 409);
+  ExpectError(store_->AddAccessKey(kAcct, "nobody"), "NoSuchEntity",
+              "The user with name nobody cannot be found.", 404);
+  // Another user has a quota of its own.
+  AddUser("carol");
+  EXPECT_TRUE(store_->AddAccessKey(kAcct, "carol").ok());
+  EXPECT_EQ(store_->ListAccessKeys(kAcct, "bob").size(), 2u);
+  EXPECT_EQ(store_->ListAccessKeys(kAcct, "Carol").size(), 1u);
+  // After a removal there is room again.
+  ASSERT_TRUE(store_->RemoveAccessKey(kAcct, "bob", k1->first.access_key_id).ok());
+  EXPECT_TRUE(store_->AddAccessKey(kAcct, "bob").ok());
+}
+
+TEST_F(IdentityApiTest, RootKeysAreTheAccountsOwn) {
+  auto root = store_->AddAccessKey(kAcct, "");
+  ASSERT_TRUE(root.ok());
+  EXPECT_EQ(root->first.user_name, "");
+  auto cred = store_->Find(root->first.access_key_id, "");
+  ASSERT_NE(cred, nullptr);
+  EXPECT_EQ(cred->identity.type, aws::IdentityType::kRoot);
+  EXPECT_EQ(cred->identity.arn, "arn:aws:iam::123456789012:root");
+  ASSERT_TRUE(store_->AddAccessKey(kAcct, "").ok());
+  ExpectError(store_->AddAccessKey(kAcct, ""), "LimitExceeded",
+              "Cannot exceed quota for AccessKeysPerUser: 2", 409);
+  // Root keys are listed apart from users' keys.
+  AddUser("bob");
+  ASSERT_TRUE(store_->AddAccessKey(kAcct, "bob").ok());
+  auto root_keys = store_->ListAccessKeys(kAcct, "");
+  ASSERT_EQ(root_keys.size(), 2u);
+  for (const auto& k : root_keys) {
+    EXPECT_EQ(k.user_name, "");
+    EXPECT_TRUE(k.secret_access_key.empty());  // listings never carry secrets
+  }
+  // A user's name does not reach the root's keys.
+  ExpectError(store_->RemoveAccessKey(kAcct, "bob", root->first.access_key_id), "NoSuchEntity",
+              "The Access Key with id " + root->first.access_key_id + " cannot be found.", 404);
+  EXPECT_TRUE(store_->RemoveAccessKey(kAcct, "", root->first.access_key_id).ok());
+}
+
+TEST_F(IdentityApiTest, InactiveKeysAreFoundAsInactive) {
+  AddUser("bob");
+  auto key = store_->AddAccessKey(kAcct, "bob");
+  ASSERT_TRUE(key.ok());
+  const std::string id = key->first.access_key_id;
+  auto changes = store_->SetAccessKeyStatus(kAcct, "bob", id, false);
+  ASSERT_TRUE(changes.ok());
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_EQ((*changes)[0].kind, "key");
+  auto cred = store_->Find(id, "");
+  ASSERT_NE(cred, nullptr);
+  EXPECT_FALSE(cred->active);
+  EXPECT_EQ(cred->secret_access_key, key->first.secret_access_key);
+  EXPECT_FALSE(store_->ListAccessKeys(kAcct, "bob")[0].active);
+  ASSERT_TRUE(store_->SetAccessKeyStatus(kAcct, "bob", id, true).ok());
+  EXPECT_TRUE(store_->Find(id, "")->active);
+  ExpectError(store_->SetAccessKeyStatus(kAcct, "bob", "AKIANOSUCHKEY0000000", false),
+              "NoSuchEntity", "The Access Key with id AKIANOSUCHKEY0000000 cannot be found.", 404);
+  ExpectError(store_->SetAccessKeyStatus("999999999999", "bob", id, false), "NoSuchEntity",
+              "The Access Key with id " + id + " cannot be found.", 404);
+  // The status survives a save and a reopen.
+  ASSERT_TRUE(store_->SetAccessKeyStatus(kAcct, "bob", id, false).ok());
+  SaveAll(*store_, *store_->SetAccessKeyStatus(kAcct, "bob", id, false));
+  auto reopened = Open();
+  ASSERT_NE(reopened->Find(id, ""), nullptr);
+  EXPECT_FALSE(reopened->Find(id, "")->active);
+}
+
+TEST_F(IdentityApiTest, RemovedKeysAreNotFound) {
+  AddUser("bob");
+  auto key = store_->AddAccessKey(kAcct, "bob");
+  ASSERT_TRUE(key.ok());
+  SaveAll(*store_, key->second);
+  auto removed = store_->RemoveAccessKey(kAcct, "bob", key->first.access_key_id);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(store_->Find(key->first.access_key_id, ""), nullptr);
+  EXPECT_TRUE(store_->ListAccessKeys(kAcct, "bob").empty());
+  ExpectError(store_->RemoveAccessKey(kAcct, "bob", key->first.access_key_id), "NoSuchEntity",
+              "The Access Key with id " + key->first.access_key_id + " cannot be found.", 404);
+}
+
+// A key removed through the API but not yet saved (its audit record is still being written) and
+// used in that window stays removed: the lookup must not re-read the account from disk, which
+// would bring the key back and let the pending save write it again.
+TEST_F(IdentityApiTest, KeyUsedBetweenRemovalAndSaveStaysRemoved) {
+  AddUser("bob");
+  auto key = store_->AddAccessKey(kAcct, "bob");
+  ASSERT_TRUE(key.ok());
+  SaveAll(*store_, key->second);
+  const std::string id = key->first.access_key_id;
+  auto removed = store_->RemoveAccessKey(kAcct, "bob", id);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(RowsOnDisk(DbPath(), "key"), 1);  // not saved yet
+  EXPECT_EQ(store_->Find(id, ""), nullptr);   // used in the window
+  SaveAll(*store_, *removed);
+  EXPECT_EQ(store_->Find(id, ""), nullptr);
+  EXPECT_EQ(RowsOnDisk(DbPath(), "key"), 0);
+  EXPECT_EQ(Open()->Find(id, ""), nullptr);
+}
+
+TEST_F(IdentityApiTest, RolesHaveAroaIdsAndArnsWithPaths) {
+  RoleRecord role = AddRole("Trainer", "/ml/teams/");
+  EXPECT_TRUE(std::regex_match(role.role_id, std::regex("AROA[A-Z2-7]{17}"))) << role.role_id;
+  EXPECT_EQ(role.arn, "arn:aws:iam::123456789012:role/ml/teams/Trainer");
+  EXPECT_EQ(role.max_session_duration, 3600);
+  RoleRecord plain = AddRole("Plain", "");
+  EXPECT_EQ(plain.path, "/");
+  EXPECT_EQ(plain.arn, "arn:aws:iam::123456789012:role/Plain");
+  EXPECT_EQ(IdentityStore::RoleArn(kAcct, "/a/", "R"), "arn:aws:iam::123456789012:role/a/R");
+
+  auto got = store_->GetRole(kAcct, "trainer");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->role_name, "Trainer");
+  EXPECT_EQ(got->trust_policy, role.trust_policy);
+  RoleRecord dup;
+  dup.account_id = kAcct;
+  dup.role_name = "TRAINER";
+  ExpectError(store_->AddRole(dup), "EntityAlreadyExists", "Role with name TRAINER already exists.",
+              409);
+  ASSERT_EQ(store_->ListRoles(kAcct).size(), 2u);
+
+  ASSERT_TRUE(store_->PutInlinePolicy(kAcct, {"role", "Trainer"}, "p", kAllowAll).ok());
+  ExpectError(store_->RemoveRole(kAcct, "Trainer"), "DeleteConflict",
+              "Cannot delete entity, must delete policies first.", 409);
+  ASSERT_TRUE(store_->DeleteInlinePolicy(kAcct, {"role", "Trainer"}, "p").ok());
+  ASSERT_TRUE(store_->Attach(kAcct, {"role", "trainer"}, kAdminArn).ok());
+  ExpectError(store_->RemoveRole(kAcct, "Trainer"), "DeleteConflict",
+              "Cannot delete entity, must detach all policies first.", 409);
+  ASSERT_TRUE(store_->Detach(kAcct, {"role", "TRAINER"}, kAdminArn).ok());
+  EXPECT_TRUE(store_->RemoveRole(kAcct, "TRAINER").ok());
+  EXPECT_FALSE(store_->GetRole(kAcct, "Trainer").has_value());
+  ExpectError(store_->RemoveRole(kAcct, "Trainer"), "NoSuchEntity",
+              "The role with name Trainer cannot be found.", 404);
+}
+
+TEST_F(IdentityApiTest, InlinePolicies) {
+  AddUser("bob");
+  AddRole("Trainer");
+  ASSERT_TRUE(store_->PutInlinePolicy(kAcct, {"user", "bob"}, "b-policy", kAllowList).ok());
+  ASSERT_TRUE(store_->PutInlinePolicy(kAcct, {"user", "BOB"}, "a-policy", kAllowAll).ok());
+  ASSERT_TRUE(store_->PutInlinePolicy(kAcct, {"role", "Trainer"}, "r", kAllowAll).ok());
+  EXPECT_EQ(store_->ListInlinePolicies(kAcct, {"user", "Bob"}),
+            (std::vector<std::string>{"a-policy", "b-policy"}));
+  EXPECT_EQ(store_->ListInlinePolicies(kAcct, {"role", "trainer"}),
+            (std::vector<std::string>{"r"}));
+  EXPECT_EQ(store_->GetInlinePolicy(kAcct, {"user", "bob"}, "b-policy"), kAllowList);
+  // A put replaces the document.
+  ASSERT_TRUE(store_->PutInlinePolicy(kAcct, {"user", "bob"}, "b-policy", kAllowAll).ok());
+  EXPECT_EQ(store_->GetInlinePolicy(kAcct, {"user", "bob"}, "b-policy"), kAllowAll);
+  EXPECT_FALSE(store_->GetInlinePolicy(kAcct, {"user", "bob"}, "nope").has_value());
+  EXPECT_FALSE(store_->GetInlinePolicy(kAcct, {"role", "bob"}, "b-policy").has_value());
+
+  ExpectError(store_->PutInlinePolicy(kAcct, {"user", "ghost"}, "p", kAllowAll), "NoSuchEntity",
+              "The user with name ghost cannot be found.", 404);
+  ExpectError(store_->PutInlinePolicy(kAcct, {"role", "Ghost"}, "p", kAllowAll), "NoSuchEntity",
+              "The role with name Ghost cannot be found.", 404);
+  ExpectError(store_->DeleteInlinePolicy(kAcct, {"user", "bob"}, "nope"), "NoSuchEntity",
+              "The user policy with name nope cannot be found.", 404);
+  auto deleted = store_->DeleteInlinePolicy(kAcct, {"user", "bob"}, "a-policy");
+  ASSERT_TRUE(deleted.ok());
+  ASSERT_EQ(deleted->size(), 1u);
+  EXPECT_EQ((*deleted)[0].kind, "inline");
+  EXPECT_EQ(store_->ListInlinePolicies(kAcct, {"user", "bob"}),
+            (std::vector<std::string>{"b-policy"}));
+}
+
+TEST_F(IdentityApiTest, CustomerAndAwsManagedPolicies) {
+  ManagedPolicyRecord p = AddPolicy("Narrow", kAllowList, "/team/");
+  EXPECT_EQ(p.arn, "arn:aws:iam::123456789012:policy/team/Narrow");
+  EXPECT_TRUE(std::regex_match(p.policy_id, std::regex("ANPA[A-Z2-7]{17}"))) << p.policy_id;
+  EXPECT_EQ(p.created, p.updated);
+  ManagedPolicyRecord dup;
+  dup.account_id = kAcct;
+  dup.name = "narrow";
+  dup.document = kAllowAll;
+  ExpectError(store_->AddManagedPolicy(dup), "EntityAlreadyExists",
+              "A policy called narrow already exists. Duplicate names are not allowed.", 409);
+
+  auto got = store_->GetManagedPolicy(kAcct, p.arn);
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->document, kAllowList);
+  EXPECT_FALSE(store_->GetManagedPolicy("999999999999", p.arn).has_value());
+  EXPECT_FALSE(store_->GetManagedPolicy(kAcct, "arn:aws:iam::123456789012:policy/Narrow"));
+
+  // AWS managed policies, in every account, with a stable id.
+  auto admin = store_->GetManagedPolicy(kAcct, kAdminArn);
+  ASSERT_TRUE(admin.has_value());
+  EXPECT_EQ(admin->name, "AdministratorAccess");
+  EXPECT_EQ(admin->account_id, "");
+  EXPECT_TRUE(std::regex_match(admin->policy_id, std::regex("ANPA[A-Z2-7]{17}")));
+  EXPECT_EQ(store_->GetManagedPolicy("999999999999", kAdminArn)->policy_id, admin->policy_id);
+  EXPECT_FALSE(store_->GetManagedPolicy(kAcct, "arn:aws:iam::aws:policy/NoSuchPolicy"));
+
+  size_t aws_count = store_->ListManagedPolicies(kAcct, "AWS").size();
+  EXPECT_GE(aws_count, 4u);
+  auto local = store_->ListManagedPolicies(kAcct, "Local");
+  ASSERT_EQ(local.size(), 1u);
+  EXPECT_EQ(local[0].arn, p.arn);
+  EXPECT_EQ(store_->ListManagedPolicies(kAcct, "All").size(), aws_count + 1);
+  for (const auto& a : store_->ListManagedPolicies(kAcct, "AWS")) {
+    EXPECT_EQ(a.arn.rfind("arn:aws:iam::aws:policy/", 0), 0u) << a.arn;
+  }
+}
+
+TEST_F(IdentityApiTest, AttachDetachAndAttachmentCounts) {
+  AddUser("bob");
+  AddRole("Trainer");
+  ManagedPolicyRecord p = AddPolicy("Narrow", kAllowList);
+  ASSERT_TRUE(store_->Attach(kAcct, {"user", "bob"}, p.arn).ok());
+  ASSERT_TRUE(store_->Attach(kAcct, {"role", "Trainer"}, p.arn).ok());
+  ASSERT_TRUE(store_->Attach(kAcct, {"user", "bob"}, kAdminArn).ok());
+  // Attaching again changes nothing.
+  ASSERT_TRUE(store_->Attach(kAcct, {"user", "Bob"}, kAdminArn).ok());
+  EXPECT_EQ(store_->AttachmentCount(kAcct, p.arn), 2);
+  EXPECT_EQ(store_->AttachmentCount(kAcct, kAdminArn), 1);
+  auto attached = store_->ListAttached(kAcct, {"user", "bob"});
+  ASSERT_EQ(attached.size(), 2u);
+  EXPECT_NE(std::find(attached.begin(), attached.end(), p.arn), attached.end());
+  EXPECT_NE(std::find(attached.begin(), attached.end(), kAdminArn), attached.end());
+  EXPECT_EQ(store_->ListAttached(kAcct, {"role", "trainer"}), (std::vector<std::string>{p.arn}));
+
+  ExpectError(store_->Attach(kAcct, {"user", "ghost"}, p.arn), "NoSuchEntity",
+              "The user with name ghost cannot be found.", 404);
+  ExpectError(store_->Attach(kAcct, {"user", "bob"}, "arn:aws:iam::123456789012:policy/Nope"),
+              "NoSuchEntity",
+              "Policy arn:aws:iam::123456789012:policy/Nope does not exist or is not attachable.",
+              404);
+  ExpectError(store_->RemoveManagedPolicy(kAcct, p.arn), "DeleteConflict",
+              "Cannot delete a policy attached to entities.", 409);
+
+  ASSERT_TRUE(store_->Detach(kAcct, {"user", "bob"}, p.arn).ok());
+  ExpectError(store_->Detach(kAcct, {"user", "bob"}, p.arn), "NoSuchEntity",
+              "Policy " + p.arn + " was not found.", 404);
+  ASSERT_TRUE(store_->Detach(kAcct, {"role", "Trainer"}, p.arn).ok());
+  EXPECT_EQ(store_->AttachmentCount(kAcct, p.arn), 0);
+  auto removed = store_->RemoveManagedPolicy(kAcct, p.arn);
+  ASSERT_TRUE(removed.ok());
+  EXPECT_FALSE(store_->GetManagedPolicy(kAcct, p.arn).has_value());
+  ExpectError(store_->RemoveManagedPolicy(kAcct, p.arn), "NoSuchEntity",
+              "Policy " + p.arn + " was not found.", 404);
+  // AWS managed policies cannot be deleted.
+  ExpectError(store_->RemoveManagedPolicy(kAcct, kAdminArn), "NoSuchEntity",
+              std::string("Policy ") + kAdminArn + " was not found.", 404);
+}
+
+TEST_F(IdentityApiTest, PoliciesOfAreInlineAndAttachedDocuments) {
+  AddUser("bob");
+  AddUser("carol");
+  ManagedPolicyRecord p = AddPolicy("Narrow", kAllowList);
+  EXPECT_TRUE(store_->PoliciesOf(kAcct, {"user", "bob"}).empty());
+  ASSERT_TRUE(store_->PutInlinePolicy(kAcct, {"user", "bob"}, "inline", kAllowAll).ok());
+  ASSERT_TRUE(store_->Attach(kAcct, {"user", "bob"}, p.arn).ok());
+  ASSERT_TRUE(store_->Attach(kAcct, {"user", "bob"}, kAdminArn).ok());
+  auto docs = store_->PoliciesOf(kAcct, {"user", "BOB"});
+  ASSERT_EQ(docs.size(), 3u);
+  EXPECT_EQ(docs[0], kAllowAll);  // inline first
+  EXPECT_NE(std::find(docs.begin(), docs.end(), kAllowList), docs.end());
+  EXPECT_NE(
+      std::find(docs.begin(), docs.end(), store_->GetManagedPolicy(kAcct, kAdminArn)->document),
+      docs.end());
+  EXPECT_TRUE(store_->PoliciesOf(kAcct, {"user", "carol"}).empty());
+  EXPECT_TRUE(store_->PoliciesOf(kAcct, {"role", "bob"}).empty());
+}
+
+TEST_F(IdentityApiTest, NothingReachesDiskUntilSaved) {
+  auto user = store_->AddUser(kAcct, "bob", "/eng/");
+  ASSERT_TRUE(user.ok());
+  RoleRecord r;
+  r.account_id = kAcct;
+  r.role_name = "Trainer";
+  r.trust_policy = "{}";
+  r.description = "trains";
+  r.max_session_duration = 7200;
+  auto role = store_->AddRole(r);
+  ASSERT_TRUE(role.ok());
+  auto key = store_->AddAccessKey(kAcct, "bob");
+  ASSERT_TRUE(key.ok());
+  auto put = store_->PutInlinePolicy(kAcct, {"user", "bob"}, "p", kAllowAll);
+  ASSERT_TRUE(put.ok());
+  ManagedPolicyRecord mp;
+  mp.account_id = kAcct;
+  mp.name = "Narrow";
+  mp.document = kAllowList;
+  mp.description = "lists";
+  auto policy = store_->AddManagedPolicy(mp);
+  ASSERT_TRUE(policy.ok());
+  auto attach = store_->Attach(kAcct, {"role", "Trainer"}, policy->first.arn);
+  ASSERT_TRUE(attach.ok());
+
+  {
+    // Another store on the same file sees none of it.
+    auto other = Open();
+    EXPECT_FALSE(other->GetUser(kAcct, "bob").has_value());
+    EXPECT_FALSE(other->GetRole(kAcct, "Trainer").has_value());
+    EXPECT_EQ(other->Find(key->first.access_key_id, ""), nullptr);
+    EXPECT_TRUE(other->ListInlinePolicies(kAcct, {"user", "bob"}).empty());
+    EXPECT_TRUE(other->ListManagedPolicies(kAcct, "Local").empty());
+    EXPECT_TRUE(other->ListAttached(kAcct, {"role", "Trainer"}).empty());
+  }
+
+  for (const auto* changes :
+       {&user->second, &role->second, &key->second, &*put, &policy->second, &*attach}) {
+    SaveAll(*store_, *changes);
+  }
+  auto other = Open();
+  auto u = other->GetUser(kAcct, "BOB");
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->user_id, user->first.user_id);
+  EXPECT_EQ(u->arn, "arn:aws:iam::123456789012:user/eng/bob");
+  EXPECT_EQ(u->created, user->first.created);
+  auto ro = other->GetRole(kAcct, "trainer");
+  ASSERT_TRUE(ro.has_value());
+  EXPECT_EQ(ro->role_id, role->first.role_id);
+  EXPECT_EQ(ro->trust_policy, "{}");
+  EXPECT_EQ(ro->description, "trains");
+  EXPECT_EQ(ro->max_session_duration, 7200);
+  auto cred = other->Find(key->first.access_key_id, "");
+  ASSERT_NE(cred, nullptr);
+  EXPECT_EQ(cred->secret_access_key, key->first.secret_access_key);
+  EXPECT_EQ(cred->identity.principal_id, user->first.user_id);
+  EXPECT_EQ(other->GetInlinePolicy(kAcct, {"user", "bob"}, "p"), kAllowAll);
+  auto pol = other->GetManagedPolicy(kAcct, policy->first.arn);
+  ASSERT_TRUE(pol.has_value());
+  EXPECT_EQ(pol->policy_id, policy->first.policy_id);
+  EXPECT_EQ(pol->document, kAllowList);
+  EXPECT_EQ(pol->description, "lists");
+  EXPECT_EQ(other->ListAttached(kAcct, {"role", "Trainer"}),
+            (std::vector<std::string>{policy->first.arn}));
+  EXPECT_EQ(other->Account(kAcct)->alias, "acme");
+}
+
+TEST_F(IdentityApiTest, SavingARemovedEntityDeletesIt) {
+  AddUser("bob");
+  AddRole("Trainer");
+  ManagedPolicyRecord p = AddPolicy("Narrow", kAllowList);
+  SaveAll(*store_, *store_->PutInlinePolicy(kAcct, {"user", "bob"}, "p", kAllowAll));
+  SaveAll(*store_, *store_->Attach(kAcct, {"role", "Trainer"}, p.arn));
+  auto key = store_->AddAccessKey(kAcct, "bob");
+  SaveAll(*store_, key->second);
+  EXPECT_EQ(RowsOnDisk(DbPath(), "user"), 1);
+  EXPECT_EQ(RowsOnDisk(DbPath(), "attachment"), 1);
+
+  auto detach = store_->Detach(kAcct, {"role", "Trainer"}, p.arn);
+  auto del_inline = store_->DeleteInlinePolicy(kAcct, {"user", "bob"}, "p");
+  auto del_key = store_->RemoveAccessKey(kAcct, "bob", key->first.access_key_id);
+  ASSERT_TRUE(detach.ok() && del_inline.ok() && del_key.ok());
+  auto del_user = store_->RemoveUser(kAcct, "bob");
+  auto del_role = store_->RemoveRole(kAcct, "Trainer");
+  auto del_policy = store_->RemoveManagedPolicy(kAcct, p.arn);
+  ASSERT_TRUE(del_user.ok() && del_role.ok() && del_policy.ok());
+  // Still on disk until saved.
+  EXPECT_TRUE(Open()->GetUser(kAcct, "bob").has_value());
+  for (const auto* changes :
+       {&*detach, &*del_inline, &*del_key, &*del_user, &*del_role, &*del_policy}) {
+    SaveAll(*store_, *changes);
+  }
+  for (const char* kind : {"user", "role", "key", "inline", "policy", "attachment"}) {
+    EXPECT_EQ(RowsOnDisk(DbPath(), kind), 0) << kind;
+  }
+  auto other = Open();
+  EXPECT_FALSE(other->GetUser(kAcct, "bob").has_value());
+  EXPECT_FALSE(other->GetRole(kAcct, "Trainer").has_value());
+  EXPECT_FALSE(other->GetManagedPolicy(kAcct, p.arn).has_value());
+  EXPECT_EQ(other->Find(key->first.access_key_id, ""), nullptr);
+  EXPECT_EQ(RowsOnDisk(DbPath(), "account"), 1);
+}
+
+// `sagetrail accounts add` runs in another process while the server runs: its keys are found on
+// first use, and the whole account is loaded with them.
+TEST_F(IdentityApiTest, KeysOfAnAccountAddedElsewhereAreLoadedOnFirstUse) {
+  SeededRandom cli_random(99);
+  auto cli = IdentityStore::Open(DbPath().string(), cli_random, clock_);
+  ASSERT_TRUE(cli.ok());
+  ASSERT_TRUE((*cli)->CreateAccount("210987654321", "beta").ok());
+  auto root = (*cli)->CreateAccessKey("210987654321", "");
+  ASSERT_TRUE((*cli)->CreateUser("210987654321", "admin-beta").ok());
+  auto admin = (*cli)->CreateAccessKey("210987654321", "admin-beta");
+  ASSERT_TRUE((*cli)->AttachPolicyNow("210987654321", {"user", "admin-beta"}, kAdminArn).ok());
+  ASSERT_TRUE(root.ok() && admin.ok());
+
+  EXPECT_FALSE(store_->Account("210987654321").has_value());  // not yet in memory
+  auto cred = store_->Find(admin->access_key_id, "");
+  ASSERT_NE(cred, nullptr);
+  EXPECT_EQ(cred->secret_access_key, admin->secret_access_key);
+  EXPECT_EQ(cred->identity.type, aws::IdentityType::kIAMUser);
+  EXPECT_EQ(cred->identity.arn, "arn:aws:iam::210987654321:user/admin-beta");
+  // The rest of the account came with it.
+  ASSERT_TRUE(store_->Account("210987654321").has_value());
+  EXPECT_EQ(store_->Account("210987654321")->alias, "beta");
+  EXPECT_EQ(store_->ListAttached("210987654321", {"user", "admin-beta"}),
+            (std::vector<std::string>{kAdminArn}));
+  auto root_cred = store_->Find(root->access_key_id, "");
+  ASSERT_NE(root_cred, nullptr);
+  EXPECT_EQ(root_cred->identity.type, aws::IdentityType::kRoot);
+  EXPECT_EQ(root_cred->identity.user_name, "beta");
+  // The first account is untouched.
+  EXPECT_TRUE(store_->Account(kAcct).has_value());
+  EXPECT_EQ(store_->Accounts().size(), 2u);
+  // A key nobody created is still unknown.
+  EXPECT_EQ(store_->Find("AKIANOSUCHKEY0000000", ""), nullptr);
+}
+
+TEST_F(IdentityApiTest, SessionTokensOpenIntoTheirSession) {
+  SessionClaims claims;
+  claims.access_key_id = "ASIAEXAMPLESESSION01";
+  claims.secret_access_key = "secretsecretsecretsecretsecretsecret0001";
+  claims.expires_at = clock_.Now() + std::chrono::hours(1);
+  claims.identity.type = aws::IdentityType::kAssumedRole;
+  claims.identity.principal_id = "AROAEXAMPLEROLEID0001:s";
+  claims.identity.arn = "arn:aws:sts::123456789012:assumed-role/Trainer/s";
+  claims.identity.account_id = kAcct;
+  claims.identity.session_name = "s";
+  claims.identity.session.emplace();
+  claims.identity.session->issuer = aws::SessionIssuer{
+      "Role", "AROAEXAMPLEROLEID0001", "arn:aws:iam::123456789012:role/Trainer", kAcct, "Trainer"};
+  claims.session_policy = kAllowList;
+  claims.session_policy_arns = {kAdminArn};
+  claims.has_session_policy = true;
+  std::string token = store_->tokens().Seal(claims, random_);
+
+  auto cred = store_->Find(claims.access_key_id, token);
+  ASSERT_NE(cred, nullptr);
+  EXPECT_EQ(cred->access_key_id, claims.access_key_id);
+  EXPECT_EQ(cred->secret_access_key, claims.secret_access_key);
+  EXPECT_EQ(cred->session_token, token);
+  ASSERT_TRUE(cred->expiration.has_value());
+  EXPECT_EQ(*cred->expiration, claims.expires_at);
+  EXPECT_TRUE(cred->active);
+  EXPECT_EQ(cred->identity.type, aws::IdentityType::kAssumedRole);
+  EXPECT_EQ(cred->identity.arn, claims.identity.arn);
+  EXPECT_EQ(cred->identity.access_key_id, claims.access_key_id);
+  ASSERT_TRUE(cred->identity.session && cred->identity.session->issuer);
+  EXPECT_EQ(cred->identity.session->issuer->user_name, "Trainer");
+  EXPECT_TRUE(cred->has_session_policy);
+  EXPECT_EQ(cred->session_policy, kAllowList);
+  EXPECT_EQ(cred->session_policy_arns, (std::vector<std::string>{kAdminArn}));
+
+  // A token for another key id, a damaged token, no token: nothing.
+  EXPECT_EQ(store_->Find("ASIAEXAMPLESESSION02", token), nullptr);
+  std::string damaged = token;
+  damaged[damaged.size() / 2] = damaged[damaged.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_EQ(store_->Find(claims.access_key_id, damaged), nullptr);
+  EXPECT_EQ(store_->Find(claims.access_key_id, ""), nullptr);
+  EXPECT_EQ(store_->Find(claims.access_key_id, "garbage"), nullptr);
+  // A token sealed by another data directory's key.
+  SessionTokenCodec foreign(std::string(32, 'f'));
+  EXPECT_EQ(store_->Find(claims.access_key_id, foreign.Seal(claims, random_)), nullptr);
+}
+
+TEST_F(IdentityApiTest, TokenKeyIsStableAcrossReopening) {
+  SessionClaims claims;
+  claims.access_key_id = "ASIAEXAMPLESESSION01";
+  claims.secret_access_key = "s";
+  claims.identity.type = aws::IdentityType::kIAMUser;
+  claims.identity.arn = "arn:aws:iam::123456789012:user/bob";
+  claims.identity.account_id = kAcct;
+  std::string token = store_->tokens().Seal(claims, random_);
+  store_.reset();
+  store_ = Open();
+  auto cred = store_->Find(claims.access_key_id, token);
+  ASSERT_NE(cred, nullptr);
+  EXPECT_EQ(cred->identity.arn, "arn:aws:iam::123456789012:user/bob");
+  // And a second data directory has a key of its own.
+  SystemRandom r;
+  auto elsewhere = IdentityStore::Open((dir_ / "other.db").string(), r, clock_);
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_EQ((*elsewhere)->Find(claims.access_key_id, token), nullptr);
 }
 
 }  // namespace

@@ -244,12 +244,18 @@ void IndexResources(const std::vector<aws::CallResource>& resources, EventRecord
 
 }  // namespace
 
-bool EventBuilder::IsReadOnly(std::string_view op) {
+bool EventBuilder::IsReadOnly(std::string_view service, std::string_view op) {
+  if (service == "sts") return true;
   for (std::string_view prefix : {"Describe", "List", "Get", "Search", "Lookup", "BatchDescribe",
                                   "BatchGet", "Query", "Head", "Select"}) {
     if (op.substr(0, prefix.size()) == prefix) return true;
   }
   return false;
+}
+
+bool EventBuilder::LogsResponse(std::string_view service, std::string_view op) {
+  if (service == "sts") return op != "GetCallerIdentity" && op != "GetAccessKeyInfo";
+  return !IsReadOnly(service, op);
 }
 
 bool EventBuilder::IsDataEvent(std::string_view service, std::string_view operation) {
@@ -324,7 +330,7 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
   r.event_source = EventSourceOf(model);
   r.username = UsernameOf(ctx.identity);
   r.access_key_id = ctx.identity.access_key_id;
-  r.read_only = IsReadOnly(op.name);
+  r.read_only = IsReadOnly(model.name(), op.name);
   bool data_event = IsDataEvent(model.name(), op.name);
   r.management = !data_event;
   bool ok = !ctx.error.has_value();
@@ -365,7 +371,7 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
     WriteParameters(model, op.input, ctx.input, false, w);
   }
   w.Key("responseElements");
-  if (!ok || r.read_only || data_event) {
+  if (!ok || !LogsResponse(model.name(), op.name) || data_event) {
     w.Null();
   } else {
     WriteParameters(model, op.output, ctx.output, true, w);

@@ -28,8 +28,12 @@ class EventBuilder {
   // An AwsServiceEvent record.
   EventRecord FromServiceEvent(const aws::ServiceEvent& event, TimePoint when) const;
 
-  // Describe*, List*, Get*, ... calls that change nothing.
-  static bool IsReadOnly(std::string_view operation);
+  // Describe*, List*, Get*, ... calls that change nothing; every STS call (AssumeRole included:
+  // issuing credentials changes no resource).
+  static bool IsReadOnly(std::string_view service, std::string_view operation);
+  // Whether the record keeps the call's response: write calls do, read-only calls do not, except
+  // the STS calls that issue credentials (their key, token and expiry, never the secret).
+  static bool LogsResponse(std::string_view service, std::string_view operation);
   // Data events (never in Event history): SageMaker Runtime invocations, S3 object calls.
   static bool IsDataEvent(std::string_view service, std::string_view operation);
   // "sagemaker.amazonaws.com" for the sagemaker and sagemaker-runtime models.

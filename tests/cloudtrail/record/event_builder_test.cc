@@ -530,12 +530,21 @@ TEST_F(EventBuilderTest, Classification) {
   for (const char* op : {"DescribeModel", "ListModels", "GetScalingConfigurationRecommendation",
                          "Search", "LookupEvents", "BatchDescribeModelPackage", "BatchGetMetrics",
                          "QueryLineage", "HeadObject", "SelectObjectContent"}) {
-    EXPECT_TRUE(EventBuilder::IsReadOnly(op)) << op;
+    EXPECT_TRUE(EventBuilder::IsReadOnly("sagemaker", op)) << op;
+    EXPECT_FALSE(EventBuilder::LogsResponse("sagemaker", op)) << op;
   }
   for (const char* op : {"CreateModel", "DeleteModel", "InvokeEndpoint", "StopTrainingJob",
                          "AddTags", "UpdateEndpoint", "PutObject"}) {
-    EXPECT_FALSE(EventBuilder::IsReadOnly(op)) << op;
+    EXPECT_FALSE(EventBuilder::IsReadOnly("sagemaker", op)) << op;
+    EXPECT_TRUE(EventBuilder::LogsResponse("sagemaker", op)) << op;
   }
+  // STS calls are all read-only; those that issue credentials keep their response.
+  for (const char* op : {"AssumeRole", "GetSessionToken", "GetFederationToken"}) {
+    EXPECT_TRUE(EventBuilder::IsReadOnly("sts", op)) << op;
+    EXPECT_TRUE(EventBuilder::LogsResponse("sts", op)) << op;
+  }
+  EXPECT_TRUE(EventBuilder::IsReadOnly("sts", "GetCallerIdentity"));
+  EXPECT_FALSE(EventBuilder::LogsResponse("sts", "GetCallerIdentity"));
   EXPECT_TRUE(EventBuilder::IsDataEvent("sagemaker-runtime", "InvokeEndpoint"));
   EXPECT_TRUE(EventBuilder::IsDataEvent("sagemaker-runtime", "InvokeEndpointAsync"));
   EXPECT_TRUE(EventBuilder::IsDataEvent("s3", "GetObject"));
