@@ -219,14 +219,30 @@ void WriteUserIdentity(const aws::Identity& id, JsonWriter& w) {
   w.EndObject();
 }
 
+// The account field of "arn:<partition>:<service>:<region>:<account>:..." (empty if none).
+std::string_view AccountOfArn(std::string_view arn) {
+  if (arn.substr(0, 4) != "arn:") return {};
+  size_t pos = 0;
+  for (int i = 0; i < 4; ++i) {
+    pos = arn.find(':', pos);
+    if (pos == std::string_view::npos) return {};
+    ++pos;
+  }
+  size_t end = arn.find(':', pos);
+  return end == std::string_view::npos ? std::string_view() : arn.substr(pos, end - pos);
+}
+
 void WriteResources(const std::vector<aws::CallResource>& resources, std::string_view account_id,
                     JsonWriter& w) {
   w.Key("resources");
   w.BeginArray();
   for (const auto& r : resources) {
+    // A resource belongs to the account its ARN names (a role of another account, for a
+    // cross-account AssumeRole), else to the caller's.
+    std::string_view owner = AccountOfArn(r.arn.empty() ? r.name : r.arn);
     w.BeginObject();
     w.Key("accountId");
-    w.String(account_id);
+    w.String(owner.empty() ? account_id : owner);
     w.Key("type");
     w.String(r.type);
     w.Key("ARN");

@@ -620,5 +620,36 @@ TEST_F(EventBuilderTest, ServiceEventDefaults) {
   EXPECT_EQ(r.resources[0].arn, "");
 }
 
+TEST_F(EventBuilderTest, CrossAccountAssumeRoleIsRecordedInBothAccounts) {
+  constexpr char kRole[] = "arn:aws:iam::210987654321:role/FromA";
+  auto ctx = Ctx("sts", "AssumeRole",
+                 std::string(R"({"RoleArn":")") + kRole + R"(","RoleSessionName":"x"})",
+                 R"({"Credentials":{"AccessKeyId":"ASIAEXAMPLEEXAMPLE02","SecretAccessKey":"s",)"
+                 R"("SessionToken":"t","Expiration":1763809200},"AssumedRoleUser":)"
+                 R"({"AssumedRoleId":"AROAEXAMPLEEXAMPLE09:x","Arn":"arn:aws:sts::210987654321:)"
+                 R"(assumed-role/FromA/x"}})");
+  ctx.also_recorded_in.push_back("210987654321");
+  std::vector<EventRecord> records = builder_.RecordsFor(ctx);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].account_id, kAcct);
+  EXPECT_EQ(records[1].account_id, "210987654321");
+  auto a = Parse(records[0].body);
+  auto b = Parse(records[1].body);
+  EXPECT_EQ(a.at("recipientAccountId"), "123456789012");
+  EXPECT_EQ(b.at("recipientAccountId"), "210987654321");
+  EXPECT_EQ(a.at("sharedEventID"), b.at("sharedEventID"));
+  EXPECT_NE(a.at("eventID"), b.at("eventID"));
+  // The caller is A's user in both; the role belongs to B in both.
+  for (const auto* o : {&a, &b}) {
+    EXPECT_EQ(o->at("userIdentity").at("accountId"), "123456789012");
+    EXPECT_EQ(o->at("resources"),
+              json::parse(std::string(R"([{"accountId":"210987654321","type":"AWS::IAM::Role",)") +
+                          R"("ARN":")" + kRole + R"("}])"));
+    EXPECT_TRUE(o->at("readOnly").as_bool());
+    EXPECT_FALSE(
+        o->at("responseElements").at("credentials").as_object().contains("secretAccessKey"));
+  }
+}
+
 }  // namespace
 }  // namespace sagetrail::cloudtrail
