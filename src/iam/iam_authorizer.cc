@@ -110,36 +110,53 @@ std::shared_ptr<const PolicyDocument> IamAuthorizer::Parsed(const std::string& t
   return doc;
 }
 
-std::vector<std::shared_ptr<const PolicyDocument>> IamAuthorizer::ParsedAll(
-    const std::vector<std::string>& texts) const {
-  std::vector<std::shared_ptr<const PolicyDocument>> out;
-  for (const std::string& t : texts) {
-    if (auto d = Parsed(t)) out.push_back(std::move(d));
+std::shared_ptr<const IamAuthorizer::PolicySet> IamAuthorizer::PoliciesOf(
+    const std::string& account_id, const PrincipalRef& holder) const {
+  std::string key = account_id + "/" + holder.type + "/" + holder.name;
+  // Read the generation first: a change after this point makes the entry stale next time.
+  uint64_t generation = store_.generation();
+  {
+    std::shared_lock l(holders_mu_);
+    auto it = holders_.find(key);
+    if (it != holders_.end() && it->second.generation == generation) return it->second.policies;
   }
-  return out;
+  auto set = std::make_shared<PolicySet>();
+  for (const std::string& text : store_.PoliciesOf(account_id, holder)) {
+    if (auto d = Parsed(text)) set->push_back(std::move(d));
+  }
+  std::unique_lock l(holders_mu_);
+  if (holders_.size() >= kCacheLimit) holders_.clear();
+  holders_[key] = HolderEntry{generation, set};
+  return set;
 }
 
 Evaluation IamAuthorizer::Evaluate(const aws::Credential& credential, const aws::Identity& id,
                                    const std::string& action, const std::string& resource,
-                                   const ConditionContext& context) const {
+                                   ConditionContext context,
+                                   std::function<void(ConditionContext&)> complete_context) const {
   AuthorizationRequest req;
   req.action = action;
   req.resource = resource;
   req.principal_arn = id.arn;
   req.is_root = id.type == aws::IdentityType::kRoot;
-  req.context = context;
+  req.context = std::move(context);
+  req.complete_context = std::move(complete_context);
   if (req.is_root) return PolicyEvaluator::Evaluate(req, std::vector<PolicyDocument>{});
 
   // A federated user issued by the root user has the root user's (unlimited) identity side.
   bool federated_by_root = id.type == aws::IdentityType::kFederatedUser && id.session &&
                            id.session->issuer && id.session->issuer->type == "Root";
-  std::vector<std::shared_ptr<const PolicyDocument>> identity;
+  std::vector<const PolicyDocument*> identity_ptrs;
+  std::shared_ptr<const PolicySet> identity;
   if (auto holder = PolicyHolder(id)) {
-    identity = ParsedAll(store_.PoliciesOf(id.account_id, *holder));
+    identity = PoliciesOf(id.account_id, *holder);
+    identity_ptrs.reserve(identity->size());
+    for (const auto& d : *identity) identity_ptrs.push_back(d.get());
   } else if (federated_by_root) {
-    identity.push_back(std::shared_ptr<const PolicyDocument>(
-        AwsManagedPolicy("arn:aws:iam::aws:policy/AdministratorAccess"),
-        [](const PolicyDocument*) {}));
+    if (const PolicyDocument* admin =
+            AwsManagedPolicy("arn:aws:iam::aws:policy/AdministratorAccess")) {
+      identity_ptrs.push_back(admin);
+    }
   }
   std::optional<std::vector<std::shared_ptr<const PolicyDocument>>> session;
   if (credential.has_session_policy) {
@@ -153,8 +170,6 @@ Evaluation IamAuthorizer::Evaluate(const aws::Credential& credential, const aws:
       }
     }
   }
-  std::vector<const PolicyDocument*> identity_ptrs;
-  for (const auto& d : identity) identity_ptrs.push_back(d.get());
   std::optional<std::vector<const PolicyDocument*>> session_ptrs;
   if (session) {
     session_ptrs.emplace();
@@ -168,7 +183,9 @@ std::optional<std::string> IamAuthorizer::Authorize(const aws::RequestContext& c
   if (NeedsNoPermission(ctx.service->name(), ctx.operation->name)) return std::nullopt;
   std::string action = ActionOf(ctx);
   std::string resource = ResourceOf(ctx);
-  Evaluation e = Evaluate(*ctx.credential, ctx.identity, action, resource, ContextOf(ctx));
+  // The condition context is built only if a statement that covers the call needs it.
+  Evaluation e = Evaluate(*ctx.credential, ctx.identity, action, resource, {},
+                          [this, &ctx](ConditionContext& c) { c = ContextOf(ctx); });
   if (e.allowed()) return std::nullopt;
   // SageMaker leaves the resource clause out for actions without a resource (its List* calls).
   bool no_clause = resource == "*" && ctx.service->name() == "sagemaker";

@@ -7,13 +7,16 @@
 //   - a federated user: the issuing user's policies intersected with the session's (which are
 //     required: none means nothing is allowed).
 // A few STS calls need no permission (GetCallerIdentity, GetSessionToken) or decide for
-// themselves (AssumeRole weighs the role's trust policy too). Parsed documents are cached.
+// themselves (AssumeRole weighs the role's trust policy too). Parsed documents are cached by
+// text, and each user's or role's set of them until the identity store next changes.
 // Thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,7 +37,8 @@ class IamAuthorizer final : public aws::Authorizer {
   // IAM's decision for `identity` doing `action` on `resource` (used by STS for AssumeRole).
   Evaluation Evaluate(const aws::Credential& credential, const aws::Identity& identity,
                       const std::string& action, const std::string& resource,
-                      const ConditionContext& context) const;
+                      ConditionContext context,
+                      std::function<void(ConditionContext&)> complete_context = nullptr) const;
 
   // The action name of an operation: "sagemaker:CreateModel".
   static std::string ActionOf(const aws::RequestContext& ctx);
@@ -46,13 +50,21 @@ class IamAuthorizer final : public aws::Authorizer {
  private:
   // Parsed documents, by text (policies rarely change; parsing per request would be waste).
   std::shared_ptr<const PolicyDocument> Parsed(const std::string& text) const;
-  std::vector<std::shared_ptr<const PolicyDocument>> ParsedAll(
-      const std::vector<std::string>& texts) const;
+  using PolicySet = std::vector<std::shared_ptr<const PolicyDocument>>;
+  // The parsed identity-based policies of a user or role of `account_id`.
+  std::shared_ptr<const PolicySet> PoliciesOf(const std::string& account_id,
+                                              const PrincipalRef& holder) const;
 
   const IdentityStore& store_;
   const Clock& clock_;
   mutable std::mutex cache_mu_;
   mutable std::unordered_map<std::string, std::shared_ptr<const PolicyDocument>> cache_;
+  struct HolderEntry {
+    uint64_t generation;
+    std::shared_ptr<const PolicySet> policies;
+  };
+  mutable std::shared_mutex holders_mu_;
+  mutable std::unordered_map<std::string, HolderEntry> holders_;  // "<acct>/<type>/<name>"
 };
 
 }  // namespace sagetrail::iam

@@ -218,6 +218,7 @@ void IdentityStore::LoadEntity(const std::string& account_id, const std::string&
 Status IdentityStore::Load(const std::string& only_account) {
   std::lock_guard<std::mutex> dl(db_mu_);
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   // An account already in memory is never re-read: memory is ahead of the disk while changes
   // wait for Save(), and reading it again would bring back what was just removed (then saved
   // back). Accounts another process adds are new ones (`accounts add` refuses existing ids).
@@ -423,6 +424,7 @@ std::optional<AccountRecord> IdentityStore::Account(const std::string& account_i
 Status IdentityStore::CreateAccount(const std::string& account_id, const std::string& alias) {
   {
     std::unique_lock lock(mu_);
+    generation_.fetch_add(1, std::memory_order_release);
     if (accounts_.count(account_id)) return Status::AlreadyExists("account " + account_id);
     auto a = std::make_unique<AccountState>();
     a->account = {account_id, alias};
@@ -452,6 +454,7 @@ Result<AccessKeyRecord> IdentityStore::CreateAccessKey(const std::string& accoun
   k.created = Now();
   {
     std::unique_lock lock(mu_);
+    generation_.fetch_add(1, std::memory_order_release);
     if (State(account_id) == nullptr) return Status::NotFound("no account " + account_id);
     auto c = MakeCredential(k);
     if (c == nullptr) return Status::NotFound("no user " + user_name + " in account " + account_id);
@@ -478,6 +481,7 @@ Status IdentityStore::AttachPolicyNow(const std::string& account_id, const Princ
 Result<std::pair<UserRecord, IdentityStore::Changes>, aws::AwsError> IdentityStore::AddUser(
     const std::string& account_id, const std::string& user_name, const std::string& path) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   AccountState* a = State(account_id);
   if (a == nullptr) return NoSuchEntity("The account " + account_id + " cannot be found.");
   std::string key = AsciiLower(user_name);
@@ -515,6 +519,7 @@ std::vector<UserRecord> IdentityStore::ListUsers(const std::string& account_id) 
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveUser(
     const std::string& account_id, const std::string& name) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   AccountState* a = State(account_id);
   std::string key = AsciiLower(name);
   if (a == nullptr || !a->users.count(key)) {
@@ -545,6 +550,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveUser(
 Result<std::pair<AccessKeyRecord, IdentityStore::Changes>, aws::AwsError>
 IdentityStore::AddAccessKey(const std::string& account_id, const std::string& user_name) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   const AccountState* a = State(account_id);
   if (!user_name.empty() && (a == nullptr || !a->users.count(AsciiLower(user_name)))) {
     return NoSuchEntity("The user with name " + user_name + " cannot be found.");
@@ -601,6 +607,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::SetAccessKeyStatus(
     const std::string& account_id, const std::string& user_name, const std::string& key_id,
     bool active) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   auto it = keys_.find(key_id);
   bool owned =
       it != keys_.end() && it->second && it->second->identity.account_id == account_id &&
@@ -618,6 +625,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::SetAccessKeyStatus(
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveAccessKey(
     const std::string& account_id, const std::string& user_name, const std::string& key_id) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   auto it = keys_.find(key_id);
   bool owned =
       it != keys_.end() && it->second && it->second->identity.account_id == account_id &&
@@ -635,6 +643,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveAccessKey(
 Result<std::pair<RoleRecord, IdentityStore::Changes>, aws::AwsError> IdentityStore::AddRole(
     RoleRecord role) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   AccountState* a = State(role.account_id);
   if (a == nullptr) return NoSuchEntity("The account " + role.account_id + " cannot be found.");
   std::string key = AsciiLower(role.role_name);
@@ -671,6 +680,7 @@ std::vector<RoleRecord> IdentityStore::ListRoles(const std::string& account_id) 
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveRole(
     const std::string& account_id, const std::string& name) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   AccountState* a = State(account_id);
   std::string key = AsciiLower(name);
   if (a == nullptr || !a->roles.count(key)) {
@@ -697,6 +707,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::PutInlinePolicy(
     const std::string& account_id, const PrincipalRef& principal, const std::string& policy_name,
     const std::string& document) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   AccountState* a = State(account_id);
   std::string who = AsciiLower(principal.name);
   bool exists = a != nullptr &&
@@ -740,6 +751,7 @@ std::vector<std::string> IdentityStore::ListInlinePolicies(const std::string& ac
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::DeleteInlinePolicy(
     const std::string& account_id, const PrincipalRef& principal, const std::string& policy_name) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   AccountState* a = State(account_id);
   std::string key = PrincipalKey(principal) + "/" + policy_name;
   if (a == nullptr || !a->inline_policies.count(key)) {
@@ -755,6 +767,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::DeleteInlinePolicy(
 Result<std::pair<ManagedPolicyRecord, IdentityStore::Changes>, aws::AwsError>
 IdentityStore::AddManagedPolicy(ManagedPolicyRecord policy) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   AccountState* a = State(policy.account_id);
   if (a == nullptr) return NoSuchEntity("The account " + policy.account_id + " cannot be found.");
   std::string key = AsciiLower(policy.name);
@@ -811,6 +824,7 @@ int IdentityStore::AttachmentCount(const std::string& account_id, const std::str
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveManagedPolicy(
     const std::string& account_id, const std::string& arn) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   AccountState* a = State(account_id);
   if (a != nullptr) {
     for (auto it = a->policies.begin(); it != a->policies.end(); ++it) {
@@ -832,6 +846,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::Attach(const std::s
                                                                     const PrincipalRef& principal,
                                                                     const std::string& arn) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   AccountState* a = State(account_id);
   std::string who = AsciiLower(principal.name);
   bool exists = a != nullptr &&
@@ -856,6 +871,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::Detach(const std::s
                                                                     const PrincipalRef& principal,
                                                                     const std::string& arn) {
   std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
   AccountState* a = State(account_id);
   std::string key = PrincipalKey(principal) + "/" + arn;
   if (a == nullptr || !a->attachments.count(key)) {

@@ -14,6 +14,7 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -181,6 +182,10 @@ class IdentityStore final : public aws::CredentialStore {
   std::vector<std::string> ListAttached(const std::string& account_id,
                                         const PrincipalRef& principal) const;
 
+  // Changes whenever anything in the store may have changed (every write bumps it), so that a
+  // reader can cache what it derived from the store and know when to derive it again.
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
   // The identity-based policy documents (inline and attached) of a user or a role.
   std::vector<std::string> PoliciesOf(const std::string& account_id,
                                       const PrincipalRef& principal) const;
@@ -215,6 +220,7 @@ class IdentityStore final : public aws::CredentialStore {
   const Clock& clock_;
   std::unique_ptr<SessionTokenCodec> tokens_;
   mutable std::shared_mutex mu_;
+  std::atomic<uint64_t> generation_{0};  // bumped under mu_ (exclusive) by every writer
   std::map<std::string, std::unique_ptr<AccountState>> accounts_;  // guarded by mu_
   // Long-term credentials by key id; guarded by mu_.
   std::unordered_map<std::string, std::shared_ptr<const aws::Credential>> keys_;

@@ -172,6 +172,45 @@ TEST_F(IamAuthorizerTest, UserWithoutPoliciesIsDeniedWithTheExactMessage) {
             "identity-based policy allows the sagemaker:CreateModel action");
 }
 
+// Each user's parsed policies are cached; any change in the store must show at once.
+TEST_F(IamAuthorizerTest, PolicyChangesApplyToTheVeryNextCall) {
+  auto describe = [&] {
+    return authorizer_->Authorize(BobCtx("sagemaker", "DescribeModel", R"({"ModelName":"m"})"));
+  };
+  EXPECT_TRUE(describe().has_value());
+  PutUserPolicy("p1", Allow("sagemaker:Describe*"));
+  EXPECT_EQ(describe(), std::nullopt);
+  EXPECT_EQ(describe(), std::nullopt);  // from the cache
+  PutUserPolicy("p2", Deny("sagemaker:DescribeModel"));
+  EXPECT_TRUE(describe().has_value());
+  ASSERT_TRUE(store_->DeleteInlinePolicy(kAcct, {"user", "bob"}, "p2").ok());
+  EXPECT_EQ(describe(), std::nullopt);
+  ASSERT_TRUE(store_->DeleteInlinePolicy(kAcct, {"user", "bob"}, "p1").ok());
+  EXPECT_TRUE(describe().has_value());
+  // An attached managed policy, then detached.
+  ASSERT_TRUE(store_->Attach(kAcct, {"user", "bob"}, kAdminArn).ok());
+  EXPECT_EQ(describe(), std::nullopt);
+  ASSERT_TRUE(store_->Detach(kAcct, {"user", "bob"}, kAdminArn).ok());
+  EXPECT_TRUE(describe().has_value());
+}
+
+// Conditions are evaluated against the request's context, built only when a statement that
+// covers the call has a condition (or a policy variable).
+TEST_F(IamAuthorizerTest, ConditionContextIsBuiltWhenAStatementNeedsIt) {
+  PutUserPolicy("ip", Allow("sagemaker:ListModels", "*",
+                            R"({"IpAddress":{"aws:SourceIp":"203.0.113.0/24"}})"));
+  PutUserPolicy("own", Allow("iam:GetUser", "arn:aws:iam::*:user/${aws:username}"));
+  EXPECT_EQ(authorizer_->Authorize(BobCtx("sagemaker", "ListModels")), std::nullopt);
+  auto elsewhere = BobCtx("sagemaker", "ListModels");
+  elsewhere.source_ip = "198.51.100.1";
+  EXPECT_TRUE(authorizer_->Authorize(elsewhere).has_value());
+  EXPECT_EQ(authorizer_->Authorize(BobCtx("iam", "GetUser")), std::nullopt);
+  EXPECT_EQ(authorizer_->Authorize(BobCtx("iam", "GetUser", R"({"UserName":"bob"})")),
+            std::nullopt);
+  EXPECT_TRUE(
+      authorizer_->Authorize(BobCtx("iam", "GetUser", R"({"UserName":"alice"})")).has_value());
+}
+
 TEST_F(IamAuthorizerTest, AdministratorAccessAllowsEverything) {
   ASSERT_TRUE(store_->AttachPolicyNow(kAcct, {"user", "bob"}, kAdminArn).ok());
   EXPECT_EQ(authorizer_->Authorize(BobCtx("sagemaker", "CreateModel", R"({"ModelName":"m"})")),

@@ -483,6 +483,12 @@ class PolicyDocumentParser {
     if (action != nullptr) {
       raw.has_action = true;
       if (!ReadStringOrList(*action, &st.actions)) return false;
+      for (const std::string& a : st.actions) {
+        std::string lower = AsciiLower(a);
+        size_t literal = lower.find_first_of("*?");
+        if (literal == std::string::npos) literal = lower.size();
+        st.action_patterns.push_back({std::move(lower), literal});
+      }
     }
     const json::value* resource = obj.if_contains("Resource");
     if (resource == nullptr) {
@@ -492,6 +498,9 @@ class PolicyDocumentParser {
     if (resource != nullptr) {
       raw.has_resource = true;
       if (!ReadStringOrList(*resource, &st.resources)) return false;
+      for (const std::string& r : st.resources) {
+        if (r.find("${") != std::string::npos) st.resources_have_variables = true;
+      }
     }
     const json::value* principal = obj.if_contains("Principal");
     raw.has_principal = principal != nullptr;

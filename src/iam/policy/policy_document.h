@@ -82,8 +82,16 @@ struct Statement {
   Effect effect = Effect::kAllow;
   bool not_action = false;  // `actions` came from NotAction
   std::vector<std::string> actions;
-  bool not_resource = false;           // `resources` came from NotResource
-  std::vector<std::string> resources;  // empty in trust policies
+  // `actions` prepared for matching (action names are case-insensitive): lower-cased, with the
+  // length of the literal run before the first wildcard.
+  struct ActionPattern {
+    std::string lower;
+    size_t literal_prefix;
+  };
+  std::vector<ActionPattern> action_patterns;
+  bool resources_have_variables = false;  // some Resource/NotResource entry has "${"
+  bool not_resource = false;              // `resources` came from NotResource
+  std::vector<std::string> resources;     // empty in trust policies
   bool not_principal = false;
   std::optional<Principals> principals;  // only in trust policies
   std::vector<Condition> conditions;     // AND-ed

@@ -1,5 +1,6 @@
 #include "iam/policy/policy_evaluator.h"
 
+#include "common/strings.h"
 #include "iam/policy/condition_evaluator.h"
 #include "iam/policy/statement_matcher.h"
 
@@ -14,22 +15,47 @@ struct Verdict {
   std::string denying_sid;
 };
 
+// The request's condition context, completed on first use (AuthorizationRequest's
+// complete_context).
+class LazyContext {
+ public:
+  explicit LazyContext(const AuthorizationRequest& request) : request_(request) {}
+  const ConditionContext& Get() {
+    if (!request_.complete_context) return request_.context;
+    if (!built_) {
+      built_.emplace(request_.context);
+      request_.complete_context(*built_);
+    }
+    return *built_;
+  }
+
+ private:
+  const AuthorizationRequest& request_;
+  std::optional<ConditionContext> built_;
+};
+
 bool StatementApplies(const Statement& st, const PolicyDocument& doc,
-                      const AuthorizationRequest& request) {
+                      const AuthorizationRequest& request, std::string_view action_lower,
+                      LazyContext& context) {
+  if (!ActionClauseMatchesLower(st, action_lower)) return false;
   bool variables = doc.supports_variables();
-  return ActionClauseMatches(st, request.action) &&
-         ResourceClauseMatches(st, request.resource, request.context, variables) &&
-         ConditionsHold(st.conditions, request.context, variables);
+  if (variables && st.resources_have_variables) {
+    if (!ResourceClauseMatches(st, request.resource, context.Get(), variables)) return false;
+  } else if (!ResourceClauseMatches(st, request.resource, request.context, false)) {
+    return false;
+  }
+  return st.conditions.empty() || ConditionsHold(st.conditions, context.Get(), variables);
 }
 
 Verdict Scan(const AuthorizationRequest& request,
-             const std::vector<const PolicyDocument*>& policies) {
+             const std::vector<const PolicyDocument*>& policies, std::string_view action_lower,
+             LazyContext& context) {
   Verdict v;
   for (size_t i = 0; i < policies.size(); ++i) {
     for (const Statement& st : policies[i]->statements()) {
       // Once allowed, only a Deny can change the outcome; skip the other Allows.
       if (st.effect == Effect::kAllow && v.allowed) continue;
-      if (!StatementApplies(st, *policies[i], request)) continue;
+      if (!StatementApplies(st, *policies[i], request, action_lower, context)) continue;
       if (st.effect == Effect::kDeny) {
         v.denied = true;
         v.denying_policy = static_cast<int>(i);
@@ -84,7 +110,9 @@ Evaluation PolicyEvaluator::Evaluate(
     out.decision = Decision::kAllow;
     return out;
   }
-  Verdict identity = Scan(request, identity_policies);
+  const std::string action_lower = AsciiLower(request.action);
+  LazyContext context(request);
+  Verdict identity = Scan(request, identity_policies, action_lower, context);
   if (identity.denied) {
     out.decision = Decision::kExplicitDeny;
     out.denying_policy = identity.denying_policy;
@@ -93,7 +121,7 @@ Evaluation PolicyEvaluator::Evaluate(
   }
   Verdict session;
   if (session_policies) {
-    session = Scan(request, *session_policies);
+    session = Scan(request, *session_policies, action_lower, context);
     if (session.denied) {
       out.decision = Decision::kSessionExplicitDeny;
       out.denying_policy = session.denying_policy;

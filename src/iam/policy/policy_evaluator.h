@@ -11,6 +11,7 @@
 // A statement applies when its Action/NotAction, Resource/NotResource and every condition match.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct AuthorizationRequest {
   std::string principal_arn;  // for messages: "arn:aws:iam::123456789012:user/bob"
   bool is_root = false;
   ConditionContext context;  // aws:SourceIp, aws:CurrentTime, aws:username, ...
+  // Optional: adds the rest of the context the first time a statement needs it (a condition, or
+  // a policy variable in a resource), since building it costs more than most evaluations.
+  std::function<void(ConditionContext&)> complete_context;
 };
 
 enum class Decision {

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "common/strings.h"
 #include "iam/policy/policy_variables.h"
 #include "iam/policy/wildcard.h"
 
@@ -23,15 +24,31 @@ std::optional<bool> EntryMatches(const std::string& pattern, std::string_view re
 
 }  // namespace
 
-bool ActionClauseMatches(const Statement& statement, std::string_view action) {
+bool ActionClauseMatchesLower(const Statement& statement, std::string_view action) {
   bool any = false;
-  for (const std::string& pattern : statement.actions) {
-    if (ActionMatches(pattern, action)) {
+  for (const Statement::ActionPattern& p : statement.action_patterns) {
+    // Most patterns are told apart by their literal start ("sagemaker:Describe..."), compared
+    // in one go; only the rest goes through wildcard matching.
+    std::string_view pattern = p.lower;
+    bool match;
+    if (p.literal_prefix == pattern.size()) {
+      match = pattern == action;
+    } else {
+      match = action.size() >= p.literal_prefix &&
+              action.substr(0, p.literal_prefix) == pattern.substr(0, p.literal_prefix) &&
+              WildcardMatch(pattern.substr(p.literal_prefix), action.substr(p.literal_prefix),
+                            /*ignore_case=*/false);
+    }
+    if (match) {
       any = true;
       break;
     }
   }
   return statement.not_action ? !any : any;
+}
+
+bool ActionClauseMatches(const Statement& statement, std::string_view action) {
+  return ActionClauseMatchesLower(statement, AsciiLower(action));
 }
 
 bool ResourceClauseMatches(const Statement& statement, std::string_view resource,

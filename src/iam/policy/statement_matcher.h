@@ -11,6 +11,8 @@ namespace sagetrail::iam {
 
 // Action: one of the patterns matches. NotAction: none does (it covers every other action).
 bool ActionClauseMatches(const Statement& statement, std::string_view action);
+// The same for an action name already lower-cased (evaluators lower it once per request).
+bool ActionClauseMatchesLower(const Statement& statement, std::string_view action_lower);
 
 // Resource: one of the entries matches. NotResource: none does (the statement then applies to
 // every other resource). With `substitute_variables`, "${...}" in the entries is replaced from
