@@ -402,7 +402,8 @@ TEST_F(IamAuthorizerTest, SourceIpCondition) {
   auto outside = BobCtx("sagemaker", "ListModels");
   outside.source_ip = "192.0.2.1";
   EXPECT_TRUE(authorizer_->Authorize(outside).has_value());
-  const auto* ip = authorizer_->ContextOf(inside).Find("aws:SourceIp");
+  ConditionContext context = authorizer_->ContextOf(inside);
+  const auto* ip = context.Find("aws:SourceIp");
   ASSERT_NE(ip, nullptr);
   EXPECT_EQ(*ip, std::vector<std::string>{"10.1.2.3"});
 }
