@@ -3,7 +3,8 @@
 # constant), measured in one run on one machine, plus sagetrail's start-up time and idle RSS.
 # Uses ../shared/peer-bench (mkpool.py + presigned.lua) to replay pre-signed requests with wrk.
 #
-#   bash bench/loopback.sh [--op list_models] [--count 200000] [--moto-count 3000]
+#   bash bench/loopback.sh [--op list_models|describe_model|create_model|describe_endpoint|
+#                          create_endpoint_config] [--count 200000] [--moto-count 3000]
 #                          [--peer-bench DIR] [--out DIR] [--skip-moto] [--skip-nginx]
 #
 # Every process started here is stopped by PID on exit. Loopback only; every load is bounded
@@ -36,6 +37,10 @@ make_pool() {
   case "$OP" in
     describe_endpoint|create_endpoint_config)
       python3 "$REPO/bench/mkpool.py" --op "$OP" --n "$3" --endpoint "$1" --out "$2" >/dev/null ;;
+    describe_model)  # the model it reads must exist
+      python3 -c "import sys; sys.path.insert(0, sys.argv[1]); import loadgen; \
+loadgen.ensure_read_model(sys.argv[2])" "$PEER" "$1" &&
+      python3 "$PEER/mkpool.py" --op "$OP" --n "$3" --endpoint "$1" --out "$2" 2>/dev/null ;;
     *) python3 "$PEER/mkpool.py" --op "$OP" --n "$3" --endpoint "$1" --out "$2" 2>/dev/null ;;
   esac
 }
@@ -70,6 +75,22 @@ for conns in 1 16; do
   wrk_run sagetrail "http://127.0.0.1:$ST_PORT" "$OUT/pool-st-$conns.tsv" "$COUNT" "$threads" "$conns"
 done
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+# Writes: every answered call (whatever its status) must have its record.
+case "$OP" in create_*)
+  python3 - "$BIN" "$ST_DATA" "$OP" "$RES" <<'PY' | tee -a "$RES"
+import json, subprocess, sys
+binary, data, op, res = sys.argv[1:5]
+name = "".join(w.capitalize() for w in op.split("_"))
+answered = sum(sum(json.loads(l)["r"]["status"].values()) for l in open(res)
+               if '"target":"sagetrail"' in l and '"r":{' in l)
+out = subprocess.run([binary, "events", "export", "--data-dir", data, "--attribute",
+                      "EventName=" + name, "--format", "json"], capture_output=True, text=True,
+                     check=True).stdout
+recorded = len(json.loads(out)["Records"])
+print(json.dumps({"target": "sagetrail", "answered": answered, "recorded": recorded,
+                  "lost": max(0, answered - recorded)}))
+PY
+;; esac
 echo "{\"target\":\"sagetrail\",\"rss_kb_after_load\":$(awk '/^VmRSS/{print $2}' /proc/$ST_PID/status)}" | tee -a "$RES"
 kill "$ST_PID"; wait "$ST_PID" 2>/dev/null
 
