@@ -38,11 +38,15 @@ Result<std::unique_ptr<ResourceStore>> ResourceStore::Open(const std::string& pa
 Status ResourceStore::Put(const std::string& account_id, const std::string& region,
                           const Resource& r) {
   std::lock_guard<std::mutex> l(mu_);
-  auto st = db_->Prepare(
-      "INSERT OR REPLACE INTO sagemaker_resources(account_id, region, kind, name_key, name, arn, "
-      "created_ms, status, body, tags, meta) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-  if (!st.ok()) return st.error();
-  return st->Bind(1, account_id)
+  if (!put_) {
+    auto st = db_->Prepare(
+        "INSERT OR REPLACE INTO sagemaker_resources(account_id, region, kind, name_key, name, "
+        "arn, created_ms, status, body, tags, meta) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    if (!st.ok()) return st.error();
+    put_.emplace(std::move(st).value());
+  }
+  return put_->Bind(1, account_id)
       .Bind(2, region)
       .Bind(3, r.kind)
       .Bind(4, r.name_key)
@@ -59,11 +63,14 @@ Status ResourceStore::Put(const std::string& account_id, const std::string& regi
 Status ResourceStore::Delete(const std::string& account_id, const std::string& region,
                              const std::string& kind, const std::string& name_key) {
   std::lock_guard<std::mutex> l(mu_);
-  auto st = db_->Prepare(
-      "DELETE FROM sagemaker_resources WHERE account_id = ?1 AND region = ?2 AND kind = ?3 AND "
-      "name_key = ?4");
-  if (!st.ok()) return st.error();
-  return st->Bind(1, account_id).Bind(2, region).Bind(3, kind).Bind(4, name_key).Run();
+  if (!delete_) {
+    auto st = db_->Prepare(
+        "DELETE FROM sagemaker_resources WHERE account_id = ?1 AND region = ?2 AND kind = ?3 AND "
+        "name_key = ?4");
+    if (!st.ok()) return st.error();
+    delete_.emplace(std::move(st).value());
+  }
+  return delete_->Bind(1, account_id).Bind(2, region).Bind(3, kind).Bind(4, name_key).Run();
 }
 
 Status ResourceStore::ForEach(

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "common/result.h"
@@ -29,6 +30,8 @@ class ResourceStore {
   explicit ResourceStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
   std::mutex mu_;
   std::unique_ptr<SqliteDb> db_;  // guarded by mu_
+  // Prepared once, on first use (compiling the SQL cost more than running it); guarded by mu_.
+  std::optional<SqliteStatement> put_, delete_;
 };
 
 }  // namespace sagetrail::sagemaker
