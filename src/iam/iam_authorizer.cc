@@ -62,6 +62,20 @@ std::string IamAuthorizer::ResourceOf(const aws::RequestContext& ctx) {
       !aws::StringField(ctx.input, "UserName")) {
     return ctx.identity.arn;
   }
+  // Listing IAM users and roles is authorized on the path being listed; GetFederationToken on
+  // the federated user it creates (AWS's denials name these).
+  const std::string& op = ctx.operation->name;
+  if (ctx.service->name() == "iam" && (op == "ListUsers" || op == "ListRoles")) {
+    std::string prefix(aws::StringField(ctx.input, "PathPrefix").value_or("/"));
+    return "arn:aws:iam::" + ctx.account_id + (op == "ListUsers" ? ":user" : ":role") + prefix;
+  }
+  if (ctx.service->name() == "iam" && op == "ListPolicies") {
+    return "policy path " + std::string(aws::StringField(ctx.input, "PathPrefix").value_or("/"));
+  }
+  if (ctx.service->name() == "sts" && op == "GetFederationToken") {
+    return "arn:aws:sts::" + ctx.account_id + ":federated-user/" +
+           std::string(aws::StringField(ctx.input, "Name").value_or(""));
+  }
   for (const aws::CallResource& r :
        aws::ResourcesOf(ctx.service->name(), ctx.account_id, ctx.region, ctx.input, {})) {
     if (!r.arn.empty()) return r.arn;
@@ -187,8 +201,10 @@ std::optional<std::string> IamAuthorizer::Authorize(const aws::RequestContext& c
   Evaluation e = Evaluate(*ctx.credential, ctx.identity, action, resource, {},
                           [this, &ctx](ConditionContext& c) { c = ContextOf(ctx); });
   if (e.allowed()) return std::nullopt;
-  // SageMaker leaves the resource clause out for actions without a resource (its List* calls).
-  bool no_clause = resource == "*" && ctx.service->name() == "sagemaker";
+  // SageMaker and CloudTrail leave the resource clause out for actions without a resource
+  // (SageMaker's List* calls, LookupEvents).
+  bool no_clause = resource == "*" &&
+                   (ctx.service->name() == "sagemaker" || ctx.service->name() == "cloudtrail");
   return AccessDeniedMessage(ctx.identity.arn, action, no_clause ? "" : resource, e.decision);
 }
 

@@ -109,6 +109,33 @@ std::optional<AwsError> IamService::CheckPolicyDocument(std::string_view documen
   return std::nullopt;
 }
 
+std::optional<AwsError> IamService::CheckTrustPrincipals(std::string_view document) const {
+  auto parsed = PolicyDocument::Parse(document, PolicyKind::kTrust);
+  if (!parsed.ok()) return Malformed(parsed.error());
+  // IAM resolves user and role principals when the policy is saved; one that does not exist is
+  // refused. Only accounts this server holds can be checked.
+  for (const Statement& st : parsed->statements()) {
+    if (!st.principals) continue;
+    for (const std::string& v : st.principals->aws) {
+      // arn:aws:iam::<12 digits>:user/<path/>name or role/<path/>name, no wildcards.
+      constexpr std::string_view kPrefix = "arn:aws:iam::";
+      if (v.rfind(kPrefix, 0) != 0 || v.find_first_of("*?") != std::string::npos) continue;
+      std::string_view rest = std::string_view(v).substr(kPrefix.size());
+      if (rest.size() < 14 || rest[12] != ':') continue;
+      std::string account(rest.substr(0, 12));
+      std::string_view resource = rest.substr(13);
+      bool user = resource.rfind("user/", 0) == 0;
+      bool role = resource.rfind("role/", 0) == 0;
+      if ((!user && !role) || !store_.Account(account)) continue;
+      std::string name(resource.substr(resource.rfind('/') + 1));
+      bool exists = user ? store_.GetUser(account, name).has_value()
+                         : store_.GetRole(account, name).has_value();
+      if (!exists) return Malformed("Invalid principal in policy: \"AWS\":\"" + v + "\"");
+    }
+  }
+  return std::nullopt;
+}
+
 IamService::IamService(IdentityStore& store) : store_(store) {
   auto& h = handlers_;
   // --- users -----------------------------------------------------------------------------------
@@ -202,9 +229,30 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     role.max_session_duration =
         static_cast<int>(aws::IntField(ctx.input, "MaxSessionDuration").value_or(3600));
     if (auto err = CheckPolicyDocument(role.trust_policy, true)) return *err;
+    if (auto err = CheckTrustPrincipals(role.trust_policy)) return *err;
     auto added = store_.AddRole(std::move(role));
     if (!added.ok()) return added.error();
     return Commit(ctx, added->second, json::object{{"Role", RoleJson(added->first)}});
+  };
+  h["UpdateAssumeRolePolicy"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    std::string document = Field(ctx.input, "PolicyDocument");
+    if (auto err = CheckPolicyDocument(document, true)) return *err;
+    if (auto err = CheckTrustPrincipals(document)) return *err;
+    auto changes = store_.ChangeRole(ctx.account_id, Field(ctx.input, "RoleName"),
+                                     [&](RoleRecord& r) { r.trust_policy = document; });
+    if (!changes.ok()) return changes.error();
+    return Commit(ctx, *changes, json::object{});
+  };
+  h["UpdateRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    auto description = aws::StringField(ctx.input, "Description");
+    auto max_session = aws::IntField(ctx.input, "MaxSessionDuration");
+    auto changes =
+        store_.ChangeRole(ctx.account_id, Field(ctx.input, "RoleName"), [&](RoleRecord& r) {
+          if (description) r.description = std::string(*description);
+          if (max_session) r.max_session_duration = static_cast<int>(*max_session);
+        });
+    if (!changes.ok()) return changes.error();
+    return Commit(ctx, *changes, json::object{});
   };
   h["GetRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     std::string name = Field(ctx.input, "RoleName");

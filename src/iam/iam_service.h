@@ -29,6 +29,9 @@ class IamService final : public aws::Service {
                                                           bool current_version = false);
 
  private:
+  // A trust policy's user and role principals in accounts this server holds must exist.
+  std::optional<aws::AwsError> CheckTrustPrincipals(std::string_view document) const;
+
   using Handler =
       std::function<Result<boost::json::value, aws::AwsError>(aws::RequestContext& ctx)>;
   // Saves `changes` once the call is recorded; passes `result` through.

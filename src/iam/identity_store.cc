@@ -603,6 +603,16 @@ std::vector<AccessKeyRecord> IdentityStore::ListAccessKeys(const std::string& ac
   return out;
 }
 
+aws::AwsError IdentityStore::KeyNotFound(const std::string& account_id,
+                                         const std::string& user_name,
+                                         const std::string& key_id) const {
+  const AccountState* a = State(account_id);
+  if (!user_name.empty() && (a == nullptr || !a->users.count(AsciiLower(user_name)))) {
+    return NoSuchEntity("The user with name " + user_name + " cannot be found.");
+  }
+  return NoSuchEntity("The Access Key with id " + key_id + " cannot be found.");
+}
+
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::SetAccessKeyStatus(
     const std::string& account_id, const std::string& user_name, const std::string& key_id,
     bool active) {
@@ -613,9 +623,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::SetAccessKeyStatus(
       it != keys_.end() && it->second && it->second->identity.account_id == account_id &&
       (user_name.empty() ? it->second->identity.type == aws::IdentityType::kRoot
                          : AsciiLower(it->second->identity.user_name) == AsciiLower(user_name));
-  if (!owned) {
-    return NoSuchEntity("The Access Key with id " + key_id + " cannot be found.");
-  }
+  if (!owned) return KeyNotFound(account_id, user_name, key_id);
   auto updated = std::make_shared<aws::Credential>(*it->second);
   updated->active = active;
   it->second = std::move(updated);
@@ -631,9 +639,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveAccessKey(
       it != keys_.end() && it->second && it->second->identity.account_id == account_id &&
       (user_name.empty() ? it->second->identity.type == aws::IdentityType::kRoot
                          : AsciiLower(it->second->identity.user_name) == AsciiLower(user_name));
-  if (!owned) {
-    return NoSuchEntity("The Access Key with id " + key_id + " cannot be found.");
-  }
+  if (!owned) return KeyNotFound(account_id, user_name, key_id);
   keys_.erase(it);
   return Changes{{account_id, "key", key_id}};
 }
@@ -656,6 +662,21 @@ Result<std::pair<RoleRecord, IdentityStore::Changes>, aws::AwsError> IdentitySto
   role.created = Now();
   a->roles[key] = role;
   return std::make_pair(role, Changes{{role.account_id, "role", key}});
+}
+
+Result<IdentityStore::Changes, aws::AwsError> IdentityStore::ChangeRole(
+    const std::string& account_id, const std::string& name,
+    const std::function<void(RoleRecord&)>& change) {
+  std::unique_lock lock(mu_);
+  generation_.fetch_add(1, std::memory_order_release);
+  AccountState* a = State(account_id);
+  std::string key = AsciiLower(name);
+  if (a == nullptr || !a->roles.count(key)) {
+    return NoSuchEntity("The role with name " + name + " cannot be found.");
+  }
+  RoleRecord& role = a->roles[key];
+  change(role);
+  return Changes{{account_id, "role", key}};
 }
 
 std::optional<RoleRecord> IdentityStore::GetRole(const std::string& account_id,

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -145,6 +146,9 @@ class IdentityStore final : public aws::CredentialStore {
 
   Result<std::pair<RoleRecord, Changes>, aws::AwsError> AddRole(RoleRecord role);
   std::optional<RoleRecord> GetRole(const std::string& account_id, const std::string& name) const;
+  // Applies `change` to a role (UpdateRole, UpdateAssumeRolePolicy); its name, id and ARN stay.
+  Result<Changes, aws::AwsError> ChangeRole(const std::string& account_id, const std::string& name,
+                                            const std::function<void(RoleRecord&)>& change);
   std::vector<RoleRecord> ListRoles(const std::string& account_id) const;
   Result<Changes, aws::AwsError> RemoveRole(const std::string& account_id, const std::string& name);
 
@@ -212,6 +216,10 @@ class IdentityStore final : public aws::CredentialStore {
   AccountState* State(const std::string& account_id);
   const AccountState* State(const std::string& account_id) const;
   std::string NewId(std::string_view prefix, size_t n);
+  // NoSuchEntity for a key that `user_name` (empty: root) does not hold: names the user if the
+  // user does not exist, else the key. Called with mu_ held.
+  aws::AwsError KeyNotFound(const std::string& account_id, const std::string& user_name,
+                            const std::string& key_id) const;
   TimePoint Now() const;
 
   std::unique_ptr<SqliteDb> db_;  // guarded by db_mu_

@@ -1,5 +1,7 @@
 #include "iam/sts_service.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "aws/protocol/generic_value.h"
@@ -194,11 +196,9 @@ Result<json::value, AwsError> StsService::GetFederationToken(aws::RequestContext
     return AccessDenied("Cannot call GetFederationToken with session credentials");
   }
   bool root = ctx.identity.type == aws::IdentityType::kRoot;
+  // The root user's sessions last at most an hour; a longer request gets an hour (STS API).
   int duration = static_cast<int>(aws::IntField(in, "DurationSeconds").value_or(43200));
-  if (root && duration > 3600) {
-    return ValidationError(
-        "The requested DurationSeconds exceeds the 1 hour session limit for the root user.");
-  }
+  if (root) duration = std::min(duration, 3600);
   std::string name(aws::StringField(in, "Name").value_or(""));
   SessionClaims claims;
   int packed = 0;
@@ -228,10 +228,7 @@ Result<json::value, AwsError> StsService::GetSessionToken(aws::RequestContext& c
   }
   bool root = ctx.identity.type == aws::IdentityType::kRoot;
   int duration = static_cast<int>(aws::IntField(ctx.input, "DurationSeconds").value_or(43200));
-  if (root && duration > 3600) {
-    return ValidationError(
-        "The requested DurationSeconds exceeds the 1 hour session limit for the root user.");
-  }
+  if (root) duration = std::min(duration, 3600);
   SessionClaims claims;
   claims.identity = ctx.identity;  // still the IAM user (or root), now with a session
   claims.identity.session = aws::SessionContext{};

@@ -212,7 +212,8 @@ class IdentityRecordsTest(IdentityTestCase):
         self.assertRegex(self.st.key, TEMPORARY_KEY_RE)
         ui = rec["userIdentity"]
         ctx = ui.get("sessionContext", {})
-        self.assertNotIn("sessionIssuer", ctx)
+        self.assertEqual(ctx.get("sessionIssuer"), {})  # a session with no issuer
+        self.assertEqual(ctx.get("webIdFederationData"), {})
         self.assertCreationDate(ctx.get("attributes", {}), self.session_epoch(self.st))
         del ui["sessionContext"]
         self.assertEqual(ui, {

@@ -129,6 +129,14 @@ class PolicyEvaluationTest(IdentityTestCase):
                             message=self.denied_text(
                                 "nopol", "iam:CreateUser",
                                 "arn:aws:iam::%s:user/x-%s" % (self.account, self.tag)))
+        # Listing users is authorized on the listed path; LookupEvents names no resource.
+        self.assertCliError(self.cli("iam", "list-users", creds=self.keys["nopol"]),
+                            "AccessDenied", "ListUsers",
+                            message=self.denied_text("nopol", "iam:ListUsers",
+                                                     "arn:aws:iam::%s:user/" % self.account))
+        self.assertCliError(self.cli("cloudtrail", "lookup-events", creds=self.keys["nopol"]),
+                            "AccessDeniedException", "LookupEvents",
+                            message=self.denied_text("nopol", "cloudtrail:LookupEvents"))
 
     def test_user_without_policy_may_still_ask_who_it_is(self):
         out = self.assertCliOk(self.cli("sts", "get-caller-identity", creds=self.keys["nopol"]))

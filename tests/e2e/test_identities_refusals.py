@@ -28,6 +28,7 @@ class RefusedCredentialsTest(IdentityTestCase):
         cls.role = cls.make_role(cls.role_name, trust(cls.admin_arn),
                                  policy(allow(["sagemaker:*", "sts:*"])))
         cls.session, _ = cls.assume(cls.role["Arn"], "ref-" + cls.tag)
+        cls.make_user("someone-else", key=False)  # trusted by roles that do not trust admin
 
     def refused_everywhere(self, creds, sm_code, sts_code, prefix):
         """SageMaker (JSON), STS and IAM (query) all refuse `creds`; returns the request ids."""
@@ -133,6 +134,45 @@ class RefusedCredentialsTest(IdentityTestCase):
         missing = "arn:aws:iam::%s:role/missing-%s" % (self.account, self.tag)
         self.assertClientError(lambda: self.assume(missing, "nope"), "AccessDenied",
                                prefix=self.assume_denied_prefix(self.admin_arn, missing))
+
+    def test_root_sessions_last_at_most_an_hour(self):
+        """The root user's GetSessionToken / GetFederationToken default to (and are capped at)
+        one hour rather than failing."""
+        sts = self.sts(profile="root")
+        for call in (lambda: sts.get_session_token(),
+                     lambda: sts.get_session_token(DurationSeconds=7200),
+                     lambda: sts.get_federation_token(Name="rootfed",
+                                                      Policy=policy(allow("sagemaker:*")))):
+            t0 = time.time()
+            creds = Creds.of(call()["Credentials"])
+            self.assertAlmostEqual(creds.expiration.timestamp() - t0, 3600, delta=3)
+
+    def test_trust_policy_principals_must_exist(self):
+        """IAM resolves a trust policy's user and role principals when it is saved."""
+        ghost = "arn:aws:iam::%s:user/ghost-%s" % (self.account, self.tag)
+        self.assertClientError(
+            lambda: self.make_role("Ghost-" + self.tag, trust(ghost)), "MalformedPolicyDocument",
+            message='Invalid principal in policy: "AWS":"%s"' % ghost, status=400)
+        # UpdateAssumeRolePolicy checks the same, then replaces the trust policy.
+        role = self.make_role("Retrust-" + self.tag, trust(self.admin_arn),
+                              policy(allow("sagemaker:ListModels")))
+        iam = self.iam()
+        self.assertClientError(
+            lambda: iam.update_assume_role_policy(RoleName=role["RoleName"],
+                                                  PolicyDocument=trust(ghost)),
+            "MalformedPolicyDocument")
+        self.assume(role["Arn"], "before")
+        other = "arn:aws:iam::%s:user/someone-else" % self.account
+        iam.update_assume_role_policy(RoleName=role["RoleName"], PolicyDocument=trust(other))
+        self.assertClientError(lambda: self.assume(role["Arn"], "after"), "AccessDenied",
+                               message=self.assume_denied_prefix(self.admin_arn, role["Arn"]))
+        # UpdateRole changes the session limit and the description.
+        iam.update_role(RoleName=role["RoleName"], MaxSessionDuration=7200, Description="d")
+        got = iam.get_role(RoleName=role["RoleName"])["Role"]
+        self.assertEqual((got["MaxSessionDuration"], got["Description"]), (7200, "d"))
+        self.assertClientError(lambda: iam.update_role(RoleName="nope-" + self.tag),
+                               "NoSuchEntity",
+                               message="The role with name nope-%s cannot be found." % self.tag)
 
     def test_trust_policy_refusal_text(self):
         """A role whose trust policy does not allow the caller is refused with "User: <caller>

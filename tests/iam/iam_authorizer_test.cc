@@ -277,11 +277,20 @@ TEST_F(IamAuthorizerTest, SageMakerListDenialsHaveNoResourceClause) {
   EXPECT_EQ(*list,
             Denied(kUserArn, "sagemaker:ListModels", "", NoIdentityPolicy("sagemaker:ListModels")));
   EXPECT_EQ(list->find("on resource"), std::string::npos);
-  // Other services print the star.
+  // Nor does CloudTrail's LookupEvents.
   auto lookup = authorizer_->Authorize(BobCtx("cloudtrail", "LookupEvents"));
   ASSERT_TRUE(lookup.has_value());
-  EXPECT_EQ(*lookup, Denied(kUserArn, "cloudtrail:LookupEvents", "*",
+  EXPECT_EQ(*lookup, Denied(kUserArn, "cloudtrail:LookupEvents", "",
                             NoIdentityPolicy("cloudtrail:LookupEvents")));
+  // IAM lists are authorized on the listed path, GetFederationToken on the federated user.
+  EXPECT_EQ(*authorizer_->Authorize(BobCtx("iam", "ListUsers")),
+            Denied(kUserArn, "iam:ListUsers", "arn:aws:iam::123456789012:user/",
+                   NoIdentityPolicy("iam:ListUsers")));
+  EXPECT_EQ(IamAuthorizer::ResourceOf(BobCtx("iam", "ListRoles", R"({"PathPrefix":"/ci/"})")),
+            "arn:aws:iam::123456789012:role/ci/");
+  EXPECT_EQ(IamAuthorizer::ResourceOf(BobCtx("iam", "ListPolicies")), "policy path /");
+  EXPECT_EQ(IamAuthorizer::ResourceOf(BobCtx("sts", "GetFederationToken", R"({"Name":"fed"})")),
+            "arn:aws:sts::123456789012:federated-user/fed");
   // And SageMaker calls on a resource name it.
   auto describe =
       authorizer_->Authorize(BobCtx("sagemaker", "DescribeModel", R"({"ModelName":"m"})"));
@@ -308,7 +317,7 @@ TEST_F(IamAuthorizerTest, AssumedRoleSessionsUseTheRolesPoliciesAndTheirSessionP
             std::nullopt);
   auto ct = authorizer_->Authorize(Ctx(plain, "cloudtrail", "LookupEvents"));
   ASSERT_TRUE(ct.has_value());
-  EXPECT_EQ(*ct, Denied(session_arn, "cloudtrail:LookupEvents", "*",
+  EXPECT_EQ(*ct, Denied(session_arn, "cloudtrail:LookupEvents", "",
                         NoIdentityPolicy("cloudtrail:LookupEvents")));
   EXPECT_TRUE(authorizer_->Authorize(BobCtx("sagemaker", "CreateModel", R"({"ModelName":"m"})")));
 
@@ -327,7 +336,7 @@ TEST_F(IamAuthorizerTest, AssumedRoleSessionsUseTheRolesPoliciesAndTheirSessionP
   auto wide = RoleSession("Trainer", Allow("*"));
   auto wide_denial = authorizer_->Authorize(Ctx(wide, "cloudtrail", "LookupEvents"));
   ASSERT_TRUE(wide_denial.has_value());
-  EXPECT_EQ(*wide_denial, Denied(session_arn, "cloudtrail:LookupEvents", "*",
+  EXPECT_EQ(*wide_denial, Denied(session_arn, "cloudtrail:LookupEvents", "",
                                  NoIdentityPolicy("cloudtrail:LookupEvents")));
   // Session policies by ARN count too.
   SessionClaims by_arn;

@@ -421,8 +421,13 @@ TEST_F(IdentityApiTest, InactiveKeysAreFoundAsInactive) {
   EXPECT_TRUE(store_->Find(id, "")->active);
   ExpectError(store_->SetAccessKeyStatus(kAcct, "bob", "AKIANOSUCHKEY0000000", false),
               "NoSuchEntity", "The Access Key with id AKIANOSUCHKEY0000000 cannot be found.", 404);
+  // A user that does not exist (here, in another account) is named rather than the key.
   ExpectError(store_->SetAccessKeyStatus("999999999999", "bob", id, false), "NoSuchEntity",
-              "The Access Key with id " + id + " cannot be found.", 404);
+              "The user with name bob cannot be found.", 404);
+  ExpectError(store_->SetAccessKeyStatus(kAcct, "carol", id, false), "NoSuchEntity",
+              "The user with name carol cannot be found.", 404);
+  ExpectError(store_->RemoveAccessKey(kAcct, "carol", id), "NoSuchEntity",
+              "The user with name carol cannot be found.", 404);
   // The status survives a save and a reopen.
   ASSERT_TRUE(store_->SetAccessKeyStatus(kAcct, "bob", id, false).ok());
   SaveAll(*store_, *store_->SetAccessKeyStatus(kAcct, "bob", id, false));

@@ -1,5 +1,7 @@
 #include "cloudtrail/lookup/lookup_events.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "aws/protocol/generic_value.h"
@@ -70,6 +72,18 @@ std::optional<AwsError> LookupEvents::CheckInput(const json::value& in) {
     return Error("InvalidEventCategoryException",
                  "The event category " + std::string(*cat) +
                      " is not valid. The only valid event category is insight.");
+  } else if (cat) {
+    // Insights events are looked up by EventId, EventName or EventSource only.
+    if (const json::value* attrs = aws::Field(in, "LookupAttributes");
+        attrs && attrs->is_array() && !attrs->get_array().empty()) {
+      auto key = aws::StringField(attrs->get_array()[0], "AttributeKey");
+      if (key && *key != "EventId" && *key != "EventName" && *key != "EventSource") {
+        return Error("InvalidLookupAttributesException",
+                     "Lookup attribute key " + std::string(*key) +
+                         " is not valid for the insight event category. Valid keys are: EventId, "
+                         "EventName, EventSource.");
+      }
+    }
   }
   const json::value* start_v = aws::Field(in, "StartTime");
   const json::value* end_v = aws::Field(in, "EndTime");
@@ -90,14 +104,19 @@ Result<json::value, AwsError> LookupEvents::Run(const aws::RequestContext& ctx) 
   q.account_id = ctx.account_id;
   q.region = ctx.region;
   q.max_results = static_cast<size_t>(aws::IntField(in, "MaxResults").value_or(50));
-  q.start = now - retention_;
-  q.end = now;
+  // The range defaults to the retention window ending now; a StartTime after the (default) end,
+  // or an EndTime before the (default) start, is an invalid range, as one after the other is.
+  TimePoint start = now - retention_;
+  TimePoint end = now;
   if (const json::value* v = aws::Field(in, "StartTime")) {
-    if (auto t = aws::ToTimePoint(*v); t && *t > q.start) q.start = *t;
+    if (auto t = aws::ToTimePoint(*v)) start = *t;
   }
   if (const json::value* v = aws::Field(in, "EndTime")) {
-    if (auto t = aws::ToTimePoint(*v)) q.end = *t;
+    if (auto t = aws::ToTimePoint(*v)) end = *t;
   }
+  if (start > end) return Error("InvalidTimeRangeException", "Start time must be before end time.");
+  q.start = std::max(start, now - retention_);  // nothing older is kept
+  q.end = end;
   if (const json::value* attrs = aws::Field(in, "LookupAttributes");
       attrs && attrs->is_array() && !attrs->get_array().empty()) {
     const json::value& a = attrs->get_array()[0];

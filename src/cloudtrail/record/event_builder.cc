@@ -158,8 +158,10 @@ void WriteSessionIssuer(const aws::SessionIssuer& i, JsonWriter& w) {
   w.String(i.arn);
   w.Key("accountId");
   w.String(i.account_id);
-  w.Key("userName");
-  w.String(i.user_name);
+  if (!i.user_name.empty()) {  // the root user (issuing a federation token) has none
+    w.Key("userName");
+    w.String(i.user_name);
+  }
   w.EndObject();
 }
 
@@ -192,13 +194,17 @@ void WriteUserIdentity(const aws::Identity& id, JsonWriter& w) {
   if (id.session) {
     w.Key("sessionContext");
     w.BeginObject();
+    // GetSessionToken sessions have no issuer: both objects are written empty.
+    w.Key("sessionIssuer");
     if (id.session->issuer) {
-      w.Key("sessionIssuer");
       WriteSessionIssuer(*id.session->issuer, w);
-      w.Key("webIdFederationData");
+    } else {
       w.BeginObject();
       w.EndObject();
     }
+    w.Key("webIdFederationData");
+    w.BeginObject();
+    w.EndObject();
     w.Key("attributes");
     w.BeginObject();
     w.Key("creationDate");
@@ -344,8 +350,12 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
   r.event_id = random_.Uuid();
   r.event_name = op.name;
   r.event_source = EventSourceOf(model);
-  r.username = UsernameOf(ctx.identity);
-  r.access_key_id = ctx.identity.access_key_id;
+  const bool foreign_caller =
+      recipient != ctx.identity.account_id && ctx.identity.type != aws::IdentityType::kAWSService;
+  if (!foreign_caller) {
+    r.username = UsernameOf(ctx.identity);
+    r.access_key_id = ctx.identity.access_key_id;
+  }
   r.read_only = IsReadOnly(model.name(), op.name);
   bool data_event = IsDataEvent(model.name(), op.name);
   r.management = !data_event;
@@ -361,7 +371,20 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
   w.Key("eventVersion");
   w.String(kEventVersion);
   w.Key("userIdentity");
-  WriteUserIdentity(ctx.identity, w);
+  if (foreign_caller) {
+    // The copy delivered to another account (the role's, for a cross-account AssumeRole) names
+    // the caller only by its account and principal id.
+    w.BeginObject();
+    w.Key("type");
+    w.String("AWSAccount");
+    w.Key("principalId");
+    w.String(ctx.identity.principal_id);
+    w.Key("accountId");
+    w.String(ctx.identity.account_id);
+    w.EndObject();
+  } else {
+    WriteUserIdentity(ctx.identity, w);
+  }
   w.Key("eventTime");
   w.String(FormatIso8601(r.event_time));
   w.Key("eventSource");

@@ -101,6 +101,16 @@ TEST(LookupEventsCheckTest, MaxResultsCategoryAndTimeErrors) {
               "Start time must be before end time.");
   ExpectError(R"({"StartTime":"2025-11-22T10:00:00.500Z","EndTime":1763805600})",
               "InvalidTimeRangeException", "Start time must be before end time.");
+  // Insights events are looked up by EventId, EventName or EventSource only.
+  ExpectError(
+      R"({"EventCategory":"insight","LookupAttributes":[{"AttributeKey":"Username","AttributeValue":"a"}]})",
+      "InvalidLookupAttributesException",
+      "Lookup attribute key Username is not valid for the insight event category. Valid keys "
+      "are: EventId, EventName, EventSource.");
+  EXPECT_FALSE(LookupEvents::CheckInput(
+                   json::parse(R"({"EventCategory":"insight","LookupAttributes":)"
+                               R"([{"AttributeKey":"EventName","AttributeValue":"a"}]})"))
+                   .has_value());
 }
 
 class LookupEventsTest : public ::testing::Test {
@@ -411,6 +421,21 @@ TEST_F(LookupEventsTest, StartIsClampedToRetention) {
             std::to_string(ToUnixSeconds(Ago(95 * day))) + "}");
   ASSERT_TRUE(out.ok());
   EXPECT_TRUE(Ids(*out).empty());
+}
+
+// The range defaults to [now - retention, now]: a StartTime after now, or an EndTime before the
+// window, leaves the start after the end.
+TEST_F(LookupEventsTest, DefaultEndsMakeARangeInvalid) {
+  const int64_t day = 24 * 3600;
+  for (const std::string& input :
+       {R"({"StartTime":)" + std::to_string(ToUnixSeconds(clock_.Now()) + 3600) + "}",
+        R"({"EndTime":)" + std::to_string(ToUnixSeconds(Ago(95 * day))) + "}"}) {
+    auto out = Run(input);
+    ASSERT_FALSE(out.ok()) << input;
+    EXPECT_EQ(out.error().code, "InvalidTimeRangeException");
+    EXPECT_EQ(out.error().message, "Start time must be before end time.");
+  }
+  EXPECT_TRUE(Run(R"({"StartTime":)" + std::to_string(ToUnixSeconds(Ago(60))) + "}").ok());
 }
 
 TEST_F(LookupEventsTest, PartitionsAndInsights) {

@@ -411,7 +411,8 @@ TEST_F(EventBuilderTest, AssumedRoleIdentity) {
   EXPECT_EQ(sc.at("sourceIdentity").as_string(), "alice@example.com");
 }
 
-TEST_F(EventBuilderTest, TemporaryUserCredentialsHaveAttributesOnly) {
+// GetSessionToken credentials: the user with a session that has no issuer.
+TEST_F(EventBuilderTest, TemporaryUserCredentialsHaveAnEmptyIssuer) {
   aws::Identity id = IamUser();
   id.access_key_id = "ASIATEMPEXAMPLE00001";
   aws::SessionContext s;
@@ -421,7 +422,7 @@ TEST_F(EventBuilderTest, TemporaryUserCredentialsHaveAttributesOnly) {
   EventRecord r = builder_.FromRequest(ctx);
   EXPECT_NE(
       r.body.find(
-          R"("userName":"alice","sessionContext":{"attributes":{"creationDate":"2025-11-22T10:00:00Z","mfaAuthenticated":"false"}}},"eventTime")"),
+          R"("userName":"alice","sessionContext":{"sessionIssuer":{},"webIdFederationData":{},"attributes":{"creationDate":"2025-11-22T10:00:00Z","mfaAuthenticated":"false"}}},"eventTime")"),
       std::string::npos)
       << r.body;
   EXPECT_EQ(r.username, "alice");
@@ -639,7 +640,15 @@ TEST_F(EventBuilderTest, CrossAccountAssumeRoleIsRecordedInBothAccounts) {
   EXPECT_EQ(b.at("recipientAccountId"), "210987654321");
   EXPECT_EQ(a.at("sharedEventID"), b.at("sharedEventID"));
   EXPECT_NE(a.at("eventID"), b.at("eventID"));
-  // The caller is A's user in both; the role belongs to B in both.
+  // The caller is A's user; B's copy names it only by account and principal id (AWSAccount).
+  EXPECT_EQ(a.at("userIdentity").at("type"), "IAMUser");
+  EXPECT_EQ(b.at("userIdentity"), json::parse(R"({"type":"AWSAccount",)"
+                                              R"("principalId":"AIDAEXAMPLEEXAMPLE01",)"
+                                              R"("accountId":"123456789012"})"));
+  EXPECT_EQ(records[0].username, "alice");
+  EXPECT_EQ(records[1].username, "");
+  EXPECT_EQ(records[1].access_key_id, "");
+  // The role belongs to B in both.
   for (const auto* o : {&a, &b}) {
     EXPECT_EQ(o->at("userIdentity").at("accountId"), "123456789012");
     EXPECT_EQ(o->at("resources"),
