@@ -2,6 +2,7 @@
 // Implementations must be thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 
@@ -37,10 +38,15 @@ inline int64_t ToUnixMillis(TimePoint t) {
 inline int64_t ToUnixSeconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
+// Times far outside what a TimePoint holds (about years 1678-2262) are clamped to its ends
+// rather than overflowing (a client may send the year 3000).
+constexpr int64_t kMaxUnixSeconds = 9'000'000'000;  // year 2255
 inline TimePoint FromUnixMillis(int64_t ms) {
+  ms = std::clamp(ms, -kMaxUnixSeconds * 1000, kMaxUnixSeconds * 1000);
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
 }
 inline TimePoint FromUnixSeconds(int64_t s) {
+  s = std::clamp(s, -kMaxUnixSeconds, kMaxUnixSeconds);
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::seconds(s)));
 }
 

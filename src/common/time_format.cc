@@ -41,8 +41,9 @@ std::optional<TimePoint> FromCivil(int y, unsigned mo, unsigned d, unsigned h, u
   std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{mo},
                                   std::chrono::day{d}};
   if (!ymd.ok()) return std::nullopt;
-  return TimePoint(sys_days(ymd)) + std::chrono::hours(h) + std::chrono::minutes(mi) +
-         std::chrono::seconds(s);
+  // In seconds first: a year beyond what a TimePoint holds is clamped, not overflowed.
+  int64_t days = sys_days(ymd).time_since_epoch().count();
+  return FromUnixSeconds(days * 86400 + h * 3600 + mi * 60 + s);
 }
 
 bool Digits(std::string_view s, size_t pos, size_t n, unsigned* out) {

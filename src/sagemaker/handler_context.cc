@@ -1,5 +1,6 @@
 #include "sagemaker/handler_context.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <utility>
 
@@ -7,6 +8,22 @@
 #include "common/strings.h"
 
 namespace sagetrail::sagemaker {
+
+boost::json::array UniqueTags(const boost::json::array& tags) {
+  boost::json::array out;
+  for (const boost::json::value& tag : tags) {
+    auto key = aws::StringField(tag, "Key");
+    auto same = std::find_if(out.begin(), out.end(), [&](const boost::json::value& t) {
+      return aws::StringField(t, "Key") == key;
+    });
+    if (same == out.end()) {
+      out.push_back(tag);
+    } else {
+      *same = tag;
+    }
+  }
+  return out;
+}
 
 void SetNextTransition(Resource& r, TimePoint at) {
   r.meta["next_at"] = ToUnixMillis(at);

@@ -21,6 +21,10 @@
 
 namespace sagetrail::sagemaker {
 
+// The Tags given at creation with each key once: a repeated key keeps its first position and its
+// last value, as AddTags would leave it.
+boost::json::array UniqueTags(const boost::json::array& tags);
+
 // Marks `r`'s next transition at `at`, starting a new generation (any transition scheduled
 // before is now stale).
 void SetNextTransition(Resource& r, TimePoint at);

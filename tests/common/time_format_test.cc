@@ -81,6 +81,18 @@ TEST(TimeFormatTest, ParseAmzDateRejectsOtherForms) {
   EXPECT_FALSE(ParseAmzDate("Sun, 30 Aug 2015 12:36:00 GMT"));
 }
 
+// Years a TimePoint cannot hold are clamped to its end, keeping their order ("after the year
+// 3000" must not wrap around to 1700).
+TEST(TimeFormatTest, FarFutureTimesAreClampedNotWrapped) {
+  auto y3000 = ParseIso8601("3000-01-01T00:00:00Z");
+  ASSERT_TRUE(y3000.has_value());
+  EXPECT_EQ(*y3000, FromUnixSeconds(kMaxUnixSeconds));
+  EXPECT_GT(*y3000, *ParseIso8601("2200-01-01T00:00:00Z"));
+  EXPECT_EQ(FromUnixSeconds(32503680000), FromUnixSeconds(kMaxUnixSeconds));
+  EXPECT_EQ(FromUnixMillis(INT64_MAX), FromUnixSeconds(kMaxUnixSeconds));
+  EXPECT_EQ(FromUnixSeconds(-32503680000), FromUnixSeconds(-kMaxUnixSeconds));
+}
+
 TEST(TimeFormatTest, ParseIso8601Basic) {
   auto t = ParseIso8601("2025-11-22T10:00:00Z");
   ASSERT_TRUE(t.has_value());

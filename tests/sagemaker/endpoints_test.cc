@@ -246,6 +246,21 @@ TEST_F(EndpointsTest, CreateErrors) {
   ExpectError(Call("UpdateEndpoint", Endpoint("Ghost", "cfg"), nullptr), missing);
 }
 
+// A config whose model is already gone is refused by CreateEndpoint and UpdateEndpoint
+// themselves (as AWS does); a model deleted while the endpoint deploys fails it later (below).
+TEST_F(EndpointsTest, ConfigsWithAMissingModelAreRefusedAtTheCall) {
+  ASSERT_NE(service_, nullptr);
+  CreateModel("gone");
+  CreateConfig("cfg-gone", "gone");
+  ASSERT_TRUE(Do("DeleteModel", R"({"ModelName":"gone"})").ok());
+  const std::string missing = "Could not find model \"" + Arn("model", "gone") + "\".";
+  ExpectError(Call("CreateEndpoint", Endpoint("ep-gone", "cfg-gone"), nullptr), missing);
+  EXPECT_EQ(StatusOf("ep-gone"), "Could not find endpoint \"" + Arn("endpoint", "ep-gone") + "\".");
+  ServeInService("ep");
+  ExpectError(Call("UpdateEndpoint", Endpoint("ep", "cfg-gone"), nullptr), missing);
+  EXPECT_EQ(StatusOf("ep"), "InService");
+}
+
 TEST_F(EndpointsTest, FailsWhenTheConfigOrAModelIsGoneAtDeployment) {
   ASSERT_NE(service_, nullptr);
   CreateModel("kept");

@@ -234,6 +234,15 @@ TEST_F(TagsTest, TheArnNameIsMatchedCaseInsensitively) {
   EXPECT_EQ(ListAll(kModelArn).as_array().size(), 2u);
 }
 
+// A key given twice at creation is kept once, with its last value (as AddTags leaves it).
+TEST_F(TagsTest, RepeatedKeysAtCreationKeepTheLastValue) {
+  ASSERT_TRUE(Do("CreateModel", R"({"ModelName":"Scorer","PrimaryContainer":{"Image":"img"},
+      "Tags":[{"Key":"a","Value":"1"},{"Key":"b","Value":"2"},{"Key":"a","Value":"3"}]})")
+                  .ok());
+  EXPECT_EQ(ListAll(kModelArn),
+            json::parse(R"([{"Key":"a","Value":"3"},{"Key":"b","Value":"2"}])"));
+}
+
 TEST_F(TagsTest, ChangesReachDiskOnlyWhenTheActionsRun) {
   CreateOneOfEach();
   std::vector<std::function<Status()>> add;

@@ -1,5 +1,6 @@
 #include "aws/protocol/generic_value.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 
@@ -19,7 +20,8 @@ std::optional<TimePoint> ToTimePoint(const json::value& v) {
   if (v.is_uint64()) return FromUnixSeconds(static_cast<int64_t>(v.get_uint64()));
   if (v.is_double()) {
     double d = v.get_double();
-    if (!std::isfinite(d) || std::fabs(d) > 1e13) return std::nullopt;
+    if (!std::isfinite(d)) return std::nullopt;
+    d = std::clamp(d, -1e13, 1e13);  // then clamped to what a TimePoint holds
     return FromUnixMillis(static_cast<int64_t>(std::llround(d * 1000.0)));
   }
   if (v.is_string()) {
@@ -30,6 +32,7 @@ std::optional<TimePoint> ToTimePoint(const json::value& v) {
     std::string copy(s);
     double d = std::strtod(copy.c_str(), &end);
     if (end != copy.c_str() && *end == '\0' && std::isfinite(d)) {
+      d = std::clamp(d, -1e13, 1e13);
       return FromUnixMillis(static_cast<int64_t>(std::llround(d * 1000.0)));
     }
   }

@@ -55,7 +55,7 @@ Result<json::value, AwsError> CreateEndpointConfig(HandlerContext& h) {
   r.body["ProductionVariants"] = std::move(variants);
   r.body["CreationTime"] = aws::TimestampValue(r.created);
   if (const json::value* tags = aws::Field(in, "Tags"); tags && tags->is_array()) {
-    r.tags = tags->get_array();
+    r.tags = UniqueTags(tags->get_array());
   }
   h.Save(std::move(r));
   return json::value(json::object{{"EndpointConfigArn", arn}});

@@ -99,6 +99,20 @@ Result<json::array, std::string> Deploy(const TransitionContext& tc,
   return out;
 }
 
+// A model the config's variants name that does not exist (checked when the endpoint is created
+// or updated, as AWS does), as AWS's error.
+std::optional<AwsError> MissingModel(HandlerContext& h, const Resource& config) {
+  auto variants = config.body.find("ProductionVariants");
+  if (variants == config.body.end() || !variants->value().is_array()) return std::nullopt;
+  for (const json::value& v : variants->value().get_array()) {
+    std::string model(aws::StringField(v, "ModelName").value_or(""));
+    if (!model.empty() && h.Find("model", model) == nullptr) {
+      return AwsError::Validation("Could not find model \"" + h.Arn("model", model) + "\".");
+    }
+  }
+  return std::nullopt;
+}
+
 Result<json::value, AwsError> CreateEndpoint(HandlerContext& h) {
   const json::value& in = h.input();
   std::string name(*aws::StringField(in, "EndpointName"));
@@ -107,9 +121,9 @@ Result<json::value, AwsError> CreateEndpoint(HandlerContext& h) {
   if (h.Find(kKind, name) != nullptr) {
     return AwsError::Validation("Cannot create already existing endpoint \"" + arn + "\".");
   }
-  if (h.Find("endpoint-config", config) == nullptr) {
-    return ConfigNotFound(h.Arn("endpoint-config", config));
-  }
+  const Resource* config_resource = h.Find("endpoint-config", config);
+  if (config_resource == nullptr) return ConfigNotFound(h.Arn("endpoint-config", config));
+  if (auto missing = MissingModel(h, *config_resource)) return *missing;
   TimePoint now = h.clock.Now();
   Resource r;
   r.kind = kKind;
@@ -124,7 +138,7 @@ Result<json::value, AwsError> CreateEndpoint(HandlerContext& h) {
   SetStatus(r, "Creating", now);
   r.meta["config"] = config;
   if (const json::value* tags = aws::Field(in, "Tags"); tags && tags->is_array()) {
-    r.tags = tags->get_array();
+    r.tags = UniqueTags(tags->get_array());
   }
   h.ScheduleTransition(r, now + h.timings.endpoint);
   h.Save(std::move(r));
@@ -167,9 +181,9 @@ Result<json::value, AwsError> UpdateEndpoint(HandlerContext& h) {
   if (r->status != "InService" && r->status != "Failed") {
     return AwsError::Validation("Cannot update in-progress endpoint \"" + r->arn + "\".");
   }
-  if (h.Find("endpoint-config", config) == nullptr) {
-    return ConfigNotFound(h.Arn("endpoint-config", config));
-  }
+  const Resource* config_resource = h.Find("endpoint-config", config);
+  if (config_resource == nullptr) return ConfigNotFound(h.Arn("endpoint-config", config));
+  if (auto missing = MissingModel(h, *config_resource)) return *missing;
   TimePoint now = h.clock.Now();
   r->meta["before_update"] = r->status;  // where a failed update returns to
   SetStatus(*r, "Updating", now);

@@ -43,7 +43,7 @@ Result<json::value, AwsError> CreateModel(HandlerContext& h) {
   b["ModelArn"] = arn;
   b["EnableNetworkIsolation"] = aws::BoolField(in, "EnableNetworkIsolation").value_or(false);
   if (const json::value* tags = aws::Field(in, "Tags"); tags && tags->is_array()) {
-    r.tags = tags->get_array();
+    r.tags = UniqueTags(tags->get_array());
   }
   h.Save(std::move(r));
   return json::value(json::object{{"ModelArn", arn}});

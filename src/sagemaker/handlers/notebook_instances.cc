@@ -127,7 +127,7 @@ Result<json::value, AwsError> CreateNotebookInstance(HandlerContext& h) {
   b["Url"] = Host(name, h.region());
   b["CreationTime"] = aws::TimestampValue(now);
   if (const json::value* tags = aws::Field(in, "Tags"); tags && tags->is_array()) {
-    r.tags = tags->get_array();
+    r.tags = UniqueTags(tags->get_array());
   }
   Begin(h, r, "Pending");
   h.Save(std::move(r));

@@ -60,7 +60,7 @@ Result<json::value, AwsError> CreateConfig(HandlerContext& h) {
   r.body["CreationTime"] = aws::TimestampValue(now);
   SetLastModified(r, now);
   if (const json::value* tags = aws::Field(in, "Tags"); tags && tags->is_array()) {
-    r.tags = tags->get_array();
+    r.tags = UniqueTags(tags->get_array());
   }
   h.Save(std::move(r));
   return json::value(json::object{{"NotebookInstanceLifecycleConfigArn", arn}});

@@ -76,7 +76,7 @@ Result<json::value, AwsError> CreateProcessingJob(HandlerContext& h) {
   r.body["CreationTime"] = aws::TimestampValue(now);
   SetStatus(r, "InProgress", now);
   if (const json::value* tags = aws::Field(in, "Tags"); tags && tags->is_array()) {
-    r.tags = tags->get_array();
+    r.tags = UniqueTags(tags->get_array());
   }
   r.meta["step"] = kStepStart;
   h.ScheduleTransition(r, now + h.timings.processing_job / 4);

@@ -380,7 +380,7 @@ Result<json::value, AwsError> CreateTrainingJob(HandlerContext& h) {
   SetStatus(r, "InProgress");
   EnterPhase(r, now, "Starting", kStartingJob);
   if (const json::value* tags = aws::Field(in, "Tags"); tags && tags->is_array()) {
-    r.tags = tags->get_array();
+    r.tags = UniqueTags(tags->get_array());
   }
   r.meta["next"] = kStepLaunch;
   h.ScheduleTransition(r, now + PhasesOf(h.timings).starting / 3);

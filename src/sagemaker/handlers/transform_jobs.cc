@@ -60,7 +60,7 @@ Result<json::value, AwsError> CreateTransformJob(HandlerContext& h) {
   r.body["CreationTime"] = aws::TimestampValue(now);
   SetStatus(r, "InProgress", now);
   if (const json::value* tags = aws::Field(in, "Tags"); tags && tags->is_array()) {
-    r.tags = tags->get_array();
+    r.tags = UniqueTags(tags->get_array());
   }
   h.ScheduleTransition(r, now + h.timings.transform_job / 4);
   h.Save(std::move(r));
