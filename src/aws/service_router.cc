@@ -110,6 +110,17 @@ const ServiceEntry* ServiceRouter::Route(const http::Request& request) const {
     if (const ServiceEntry* sts = Find("sts")) return sts;
   }
 
+  // No target and no Action, but signed for a JSON or query service: that service's codec
+  // answers that the request names no operation (rather than S3 answering for it).
+  if (scope && scope->service != "s3") {
+    for (const auto& e : entries_) {
+      Protocol p = e->model->protocol();
+      if ((p == Protocol::kJson || p == Protocol::kQuery) &&
+          e->model->metadata().signing_name == scope->service) {
+        return e.get();
+      }
+    }
+  }
   return Find("s3");
 }
 

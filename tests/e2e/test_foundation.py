@@ -264,6 +264,18 @@ class RequestErrorsTest(AwsAssertions, ServerTestCase):
         msg = self.assertJsonError(resp, 400, "UnknownOperationException")
         self.assertIn("NoSuchOperation", msg)
 
+    def test_request_naming_no_operation_is_answered_by_the_signed_service(self):
+        # JSON: no X-Amz-Target header at all.
+        resp = self.server.signed_request(None)
+        self.assertJsonError(resp, 400, "UnknownOperationException")
+        # Query: a form without Action, signed for STS.
+        status, headers, body = self.server.signed_request(
+            None, body=b"Version=2011-06-15", service="sts",
+            content_type="application/x-www-form-urlencoded")
+        self.assertEqual(status, 400, body)
+        self.assertIn(b"<Code>MissingAction</Code>", body)
+        self.assertServerAlive()
+
     def test_known_unimplemented_operation_gives_501_not_implemented_naming_it(self):
         sm = self.server.client("sagemaker")
         r = self.assertClientError(lambda: sm.list_clusters(), "NotImplemented", 501)

@@ -454,6 +454,10 @@ Result<const Operation*, AwsError> QueryCodec::ResolveOperation(
     if (k == "Action") action = v;
     if (k == "Version") version = v;
   }
+  if (action.empty()) {  // AWS's common error for a query request without an Action
+    return AwsError{"MissingAction", "The request is missing an action or a required parameter.",
+                    400, true};
+  }
   const Operation* op = model.FindOperation(action);
   if (op == nullptr) {
     return AwsError{"InvalidAction",

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "aws/model/pattern.h"
+#include "aws/protocol/generic_value.h"
 #include "common/strings.h"
 
 namespace sagetrail::aws {
@@ -218,7 +219,11 @@ class Walker {
         if (!v.is_bool()) TypeMismatch(v, "a Boolean");
         return out;
       case ShapeType::kTimestamp:
-        if (!v.is_number() && !v.is_string()) TypeMismatch(v, "a Date");
+        // Epoch seconds, or a string holding a time (ISO 8601 or epoch seconds); anything else
+        // cannot be read as one.
+        if ((!v.is_number() && !v.is_string()) || (v.is_string() && !ToTimePoint(v))) {
+          TypeMismatch(v, "a Date");
+        }
         return out;
       case ShapeType::kBlob:
         if (!v.is_string()) {

@@ -208,6 +208,14 @@ TEST_F(QueryCodecTest, ResolvesTheActionFromTheQueryString) {
   EXPECT_EQ((*op)->name, "GetCallerIdentity");
 }
 
+TEST_F(QueryCodecTest, NoActionIsMissingAction) {
+  auto op = codec_.ResolveOperation(sts_, Form("Version=2011-06-15"));
+  ASSERT_FALSE(op.ok());
+  EXPECT_EQ(op.error().code, "MissingAction");
+  EXPECT_EQ(op.error().http_status, 400);
+  EXPECT_EQ(op.error().message, "The request is missing an action or a required parameter.");
+}
+
 TEST_F(QueryCodecTest, UnknownActionIsInvalidAction) {
   auto op = codec_.ResolveOperation(sts_, Form("Action=StealIdentity&Version=2011-06-15"));
   ASSERT_FALSE(op.ok());

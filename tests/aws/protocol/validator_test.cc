@@ -313,6 +313,18 @@ TEST_F(ValidatorTest, OtherWrongTypes) {
             "Start of structure or map found where not expected.");
 }
 
+TEST_F(ValidatorTest, TimestampsMustReadAsTimes) {
+  EXPECT_EQ(SerializationMessage("ListModels", R"({"CreationTimeAfter": "yesterday"})"),
+            "STRING_VALUE can not be converted to a Date");
+  EXPECT_EQ(SerializationMessage("ListModels", R"({"CreationTimeAfter": true})"),
+            "BOOLEAN_VALUE can not be converted to a Date");
+  for (const char* ok :
+       {R"({"CreationTimeAfter": 1763805600})", R"({"CreationTimeAfter": 1763805600.5})",
+        R"({"CreationTimeAfter": "2025-11-22T10:00:00Z"})"}) {
+    EXPECT_FALSE(Validate("ListModels", ok).has_value()) << ok;
+  }
+}
+
 TEST_F(ValidatorTest, SerializationErrorWinsOverValidationErrors) {
   // A missing required member and a wrong type: the type error alone is reported.
   EXPECT_EQ(
