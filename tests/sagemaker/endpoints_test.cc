@@ -8,25 +8,15 @@
 
 #include "aws/protocol/generic_value.h"
 #include "common/crypto.h"
-#include "fakes/manual_scheduler.h"
-#include "fakes/temp_dir.h"
-#include "fakes/test_support.h"
-#include "sagemaker/sagemaker_service.h"
+#include "sagemaker/sagemaker_service_test.h"
 
 namespace sagetrail::sagemaker {
 namespace {
 
 namespace json = boost::json;
-using sagetrail::testing::FakeClock;
-using sagetrail::testing::ManualScheduler;
-using sagetrail::testing::Models;
-using sagetrail::testing::TempDir;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr char kAcct[] = "123456789012";
-constexpr char kRegion[] = "us-west-2";
-const TimePoint kStart = FromUnixSeconds(1763805600);
 // Deliberately not the default, so a handler using another duration is caught.
 constexpr milliseconds kPhase{45000};
 constexpr char kImageA[] = "174872318107.dkr.ecr.us-west-2.amazonaws.com/kmeans:1";
@@ -36,80 +26,17 @@ std::string Arn(const std::string& kind, const std::string& lower_name) {
   return "arn:aws:sagemaker:us-west-2:123456789012:" + kind + "/" + lower_name;
 }
 
-class EndpointsTest : public ::testing::Test {
+class EndpointsTest : public testing::SageMakerServiceTest {
  protected:
-  void SetUp() override { service_ = Start(); }
-
-  std::string DbPath() const { return dir_.Sub("sagemaker.db"); }
-
-  std::unique_ptr<SageMakerService> Start() {
-    auto store = ResourceStore::Open(DbPath());
-    EXPECT_TRUE(store.ok()) << store.error().ToString();
-    if (!store.ok()) return nullptr;
+  Timings TestTimings() const override {
     Timings timings;
     timings.endpoint = kPhase;
-    auto service = SageMakerService::Create(std::move(store).value(), clock_, *scheduler_, timings);
-    EXPECT_TRUE(service.ok()) << service.error().ToString();
-    return service.ok() ? std::move(service).value() : nullptr;
-  }
-
-  // A new process on the same database: the old service and its scheduled tasks are gone.
-  void Restart() {
-    service_.reset();
-    scheduler_ = std::make_unique<ManualScheduler>(clock_);
-    service_ = Start();
-    ASSERT_NE(service_, nullptr);
+    return timings;
   }
 
   // The endpoint status stored for `name_key`, or "<absent>".
   std::string DiskStatus(const std::string& name_key) const {
-    auto store = ResourceStore::Open(DbPath());
-    EXPECT_TRUE(store.ok());
-    std::string status = "<absent>";
-    if (!store.ok()) return status;
-    Status s = (*store)->ForEach([&](const std::string&, const std::string&, Resource r) {
-      if (r.kind == "endpoint" && r.name_key == name_key) status = r.status;
-    });
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return status;
-  }
-
-  Result<json::value, aws::AwsError> Call(const std::string& op, std::string_view input,
-                                          std::vector<std::function<Status()>>* actions) {
-    aws::RequestContext ctx;
-    ctx.service = Models().Find("sagemaker");
-    ctx.operation = ctx.service->FindOperation(op);
-    EXPECT_NE(ctx.operation, nullptr) << op;
-    ctx.authenticated = true;
-    ctx.account_id = kAcct;
-    ctx.region = kRegion;
-    ctx.identity.account_id = kAcct;
-    ctx.input = json::parse(input);
-    auto result = service_->Invoke(ctx);
-    if (!result.ok()) {
-      EXPECT_TRUE(ctx.after_audit.empty()) << op << " failed but left actions";
-    }
-    if (actions) {
-      for (auto& a : ctx.after_audit) actions->push_back(std::move(a));
-    }
-    return result;
-  }
-
-  Result<json::value, aws::AwsError> Do(const std::string& op, std::string_view input) {
-    std::vector<std::function<Status()>> actions;
-    auto result = Call(op, input, &actions);
-    for (auto& a : actions) {
-      Status s = a();
-      EXPECT_TRUE(s.ok()) << s.ToString();
-    }
-    return result;
-  }
-
-  static void ExpectError(const Result<json::value, aws::AwsError>& r, const std::string& message) {
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, "ValidationException");
-    EXPECT_EQ(r.error().message, message);
-    EXPECT_EQ(r.error().http_status, 400);
+    return StatusOnDisk("endpoint", name_key);
   }
 
   void CreateModel(const std::string& name, const std::string& image = kImageA) {
@@ -167,11 +94,6 @@ class EndpointsTest : public ::testing::Test {
     AdvanceBy(kPhase);
     ASSERT_EQ(StatusOf(name), "InService");
   }
-
-  TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<ManualScheduler> scheduler_ = std::make_unique<ManualScheduler>(clock_);
-  std::unique_ptr<SageMakerService> service_;
 };
 
 TEST_F(EndpointsTest, CreatingThenInServiceWithTheDeployedVariants) {

@@ -7,113 +7,33 @@
 #include <set>
 
 #include "aws/protocol/generic_value.h"
-#include "fakes/manual_scheduler.h"
-#include "fakes/temp_dir.h"
-#include "fakes/test_support.h"
-#include "sagemaker/sagemaker_service.h"
+#include "sagemaker/sagemaker_service_test.h"
 
 namespace sagetrail::sagemaker {
 namespace {
 
 namespace json = boost::json;
-using sagetrail::testing::FakeClock;
-using sagetrail::testing::Models;
-using sagetrail::testing::TempDir;
 
-constexpr char kAcct[] = "123456789012";
 constexpr char kOther[] = "210987654321";
-constexpr char kRegion[] = "us-west-2";
 
 struct Stored {
   std::string account, region;
   Resource r;
 };
 
-class ModelsTest : public ::testing::Test {
+class ModelsTest : public testing::SageMakerServiceTest {
  protected:
-  void SetUp() override { service_ = Start(); }
-
-  std::string DbPath() const { return dir_.Sub("sagemaker.db"); }
-
-  std::unique_ptr<SageMakerService> Start() {
-    auto store = ResourceStore::Open(DbPath());
-    EXPECT_TRUE(store.ok()) << store.error().ToString();
-    if (!store.ok()) return nullptr;
-    auto service = SageMakerService::Create(std::move(store).value(), clock_, scheduler_);
-    EXPECT_TRUE(service.ok()) << service.error().ToString();
-    return service.ok() ? std::move(service).value() : nullptr;
-  }
-
   // What is on disk now, read through a second connection.
   std::vector<Stored> OnDisk() const {
-    auto store = ResourceStore::Open(DbPath());
-    EXPECT_TRUE(store.ok());
     std::vector<Stored> out;
-    if (!store.ok()) return out;
-    Status s =
-        (*store)->ForEach([&](const std::string& account, const std::string& region, Resource r) {
-          out.push_back({account, region, std::move(r)});
-        });
-    EXPECT_TRUE(s.ok()) << s.ToString();
+    ForEachOnDisk([&](const std::string& account, const std::string& region, Resource r) {
+      out.push_back({account, region, std::move(r)});
+    });
     std::sort(out.begin(), out.end(), [](const Stored& a, const Stored& b) {
       return std::tie(a.account, a.region, a.r.name_key) <
              std::tie(b.account, b.region, b.r.name_key);
     });
     return out;
-  }
-
-  std::unique_ptr<aws::RequestContext> Ctx(const std::string& op, std::string_view input,
-                                           const std::string& account = kAcct,
-                                           const std::string& region = kRegion) {
-    auto ctx = std::make_unique<aws::RequestContext>();
-    ctx->service = Models().Find("sagemaker");
-    ctx->operation = ctx->service->FindOperation(op);
-    EXPECT_NE(ctx->operation, nullptr) << op;
-    ctx->authenticated = true;
-    ctx->account_id = account;
-    ctx->region = region;
-    ctx->identity.account_id = account;
-    ctx->input = json::parse(input);
-    return ctx;
-  }
-
-  // Invokes `op`; the call's after_audit actions are left for the test to run (or not).
-  Result<json::value, aws::AwsError> Call(const std::string& op, std::string_view input,
-                                          std::vector<std::function<Status()>>* actions,
-                                          const std::string& account = kAcct,
-                                          const std::string& region = kRegion) {
-    auto ctx = Ctx(op, input, account, region);
-    auto result = service_->Invoke(*ctx);
-    if (actions) {
-      for (auto& a : ctx->after_audit) actions->push_back(std::move(a));
-    } else if (!result.ok()) {
-      EXPECT_TRUE(ctx->after_audit.empty()) << op << " failed but left actions";
-    }
-    return result;
-  }
-
-  // Invokes `op` and runs its actions, as the pipeline does once the record is durable.
-  Result<json::value, aws::AwsError> Do(const std::string& op, std::string_view input,
-                                        const std::string& account = kAcct,
-                                        const std::string& region = kRegion) {
-    std::vector<std::function<Status()>> actions;
-    auto result = Call(op, input, &actions, account, region);
-    if (!result.ok()) {
-      EXPECT_TRUE(actions.empty()) << op << " failed but left actions";
-    }
-    for (auto& a : actions) {
-      Status s = a();
-      EXPECT_TRUE(s.ok()) << s.ToString();
-    }
-    return result;
-  }
-
-  static void ExpectError(const Result<json::value, aws::AwsError>& r, const std::string& code,
-                          const std::string& message) {
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, code);
-    EXPECT_EQ(r.error().message, message);
-    EXPECT_EQ(r.error().http_status, 400);
   }
 
   static std::vector<std::string> Names(const json::value& list_output) {
@@ -129,11 +49,6 @@ class ModelsTest : public ::testing::Test {
            R"(","ExecutionRoleArn":"arn:aws:iam::123456789012:role/r"})";
   }
   static std::string Named(const std::string& name) { return R"({"ModelName":")" + name + R"("})"; }
-
-  TempDir dir_;
-  FakeClock clock_;
-  sagetrail::testing::ManualScheduler scheduler_{clock_};
-  std::unique_ptr<SageMakerService> service_;
 };
 
 TEST_F(ModelsTest, ImplementsTheModelOperations) {

@@ -6,23 +6,14 @@
 #include <boost/json.hpp>
 
 #include "aws/protocol/generic_value.h"
-#include "fakes/manual_scheduler.h"
-#include "fakes/temp_dir.h"
-#include "fakes/test_support.h"
-#include "sagemaker/sagemaker_service.h"
+#include "sagemaker/sagemaker_service_test.h"
 
 namespace sagetrail::sagemaker {
 namespace {
 
 namespace json = boost::json;
-using sagetrail::testing::FakeClock;
-using sagetrail::testing::ManualScheduler;
-using sagetrail::testing::Models;
-using sagetrail::testing::TempDir;
 using std::chrono::seconds;
 
-constexpr char kAcct[] = "123456789012";
-constexpr char kRegion[] = "us-west-2";
 // base64 of "#!/bin/bash\necho start\n" and "#!/bin/bash\necho create\n".
 constexpr char kStartScript[] = "IyEvYmluL2Jhc2gKZWNobyBzdGFydAo=";
 constexpr char kCreateScript[] = "IyEvYmluL2Jhc2gKZWNobyBjcmVhdGUK";
@@ -32,70 +23,8 @@ std::string Arn(const std::string& lower_name) {
          lower_name;
 }
 
-class NotebookLifecycleConfigsTest : public ::testing::Test {
+class NotebookLifecycleConfigsTest : public testing::SageMakerServiceTest {
  protected:
-  void SetUp() override { service_ = Start(); }
-
-  std::string DbPath() const { return dir_.Sub("sagemaker.db"); }
-
-  std::unique_ptr<SageMakerService> Start() {
-    auto store = ResourceStore::Open(DbPath());
-    EXPECT_TRUE(store.ok()) << store.error().ToString();
-    if (!store.ok()) return nullptr;
-    auto service = SageMakerService::Create(std::move(store).value(), clock_, scheduler_);
-    EXPECT_TRUE(service.ok()) << service.error().ToString();
-    return service.ok() ? std::move(service).value() : nullptr;
-  }
-
-  std::vector<Resource> OnDisk() const {
-    auto store = ResourceStore::Open(DbPath());
-    EXPECT_TRUE(store.ok());
-    std::vector<Resource> out;
-    if (!store.ok()) return out;
-    Status s = (*store)->ForEach(
-        [&](const std::string&, const std::string&, Resource r) { out.push_back(std::move(r)); });
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return out;
-  }
-
-  Result<json::value, aws::AwsError> Call(const std::string& op, std::string_view input,
-                                          std::vector<std::function<Status()>>* actions) {
-    aws::RequestContext ctx;
-    ctx.service = Models().Find("sagemaker");
-    ctx.operation = ctx.service->FindOperation(op);
-    EXPECT_NE(ctx.operation, nullptr) << op;
-    ctx.authenticated = true;
-    ctx.account_id = kAcct;
-    ctx.region = kRegion;
-    ctx.identity.account_id = kAcct;
-    ctx.input = json::parse(input);
-    auto result = service_->Invoke(ctx);
-    if (!result.ok()) {
-      EXPECT_TRUE(ctx.after_audit.empty()) << op << " failed but left actions";
-    }
-    if (actions) {
-      for (auto& a : ctx.after_audit) actions->push_back(std::move(a));
-    }
-    return result;
-  }
-
-  Result<json::value, aws::AwsError> Do(const std::string& op, std::string_view input) {
-    std::vector<std::function<Status()>> actions;
-    auto result = Call(op, input, &actions);
-    for (auto& a : actions) {
-      Status s = a();
-      EXPECT_TRUE(s.ok()) << s.ToString();
-    }
-    return result;
-  }
-
-  static void ExpectError(const Result<json::value, aws::AwsError>& r, const std::string& message) {
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, "ValidationException");
-    EXPECT_EQ(r.error().message, message);
-    EXPECT_EQ(r.error().http_status, 400);
-  }
-
   static std::string Named(const std::string& name) {
     return R"({"NotebookInstanceLifecycleConfigName":")" + name + R"("})";
   }
@@ -110,11 +39,6 @@ class NotebookLifecycleConfigsTest : public ::testing::Test {
     }
     return out;
   }
-
-  TempDir dir_;
-  FakeClock clock_;
-  ManualScheduler scheduler_{clock_};
-  std::unique_ptr<SageMakerService> service_;
 };
 
 TEST_F(NotebookLifecycleConfigsTest, CreateDescribeUpdateDelete) {

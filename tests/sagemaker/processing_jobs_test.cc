@@ -8,98 +8,28 @@
 #include <optional>
 
 #include "aws/protocol/generic_value.h"
-#include "fakes/manual_scheduler.h"
-#include "fakes/temp_dir.h"
-#include "fakes/test_support.h"
-#include "sagemaker/sagemaker_service.h"
+#include "sagemaker/sagemaker_service_test.h"
 
 namespace sagetrail::sagemaker {
 namespace {
 
 namespace json = boost::json;
-using sagetrail::testing::FakeClock;
-using sagetrail::testing::ManualScheduler;
-using sagetrail::testing::Models;
-using sagetrail::testing::TempDir;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-constexpr char kAcct[] = "123456789012";
-constexpr char kRegion[] = "us-west-2";
 constexpr char kArnPrefix[] = "arn:aws:sagemaker:us-west-2:123456789012:processing-job/";
 
-class ProcessingJobsTest : public ::testing::Test {
+class ProcessingJobsTest : public testing::SageMakerServiceTest {
  protected:
-  void SetUp() override {
-    timings_.processing_job = seconds(40);  // started after 10 s, done after 40 s
-    timings_.stopping = seconds(5);
-    service_ = Start();
-  }
-
-  std::string DbPath() const { return dir_.Sub("sagemaker.db"); }
-
-  std::unique_ptr<SageMakerService> Start() {
-    auto store = ResourceStore::Open(DbPath());
-    EXPECT_TRUE(store.ok()) << store.error().ToString();
-    if (!store.ok()) return nullptr;
-    auto service =
-        SageMakerService::Create(std::move(store).value(), clock_, *scheduler_, timings_);
-    EXPECT_TRUE(service.ok()) << service.error().ToString();
-    return service.ok() ? std::move(service).value() : nullptr;
-  }
-
-  // A new process: the old service and its scheduled tasks are gone; state comes from disk.
-  void Restart() {
-    service_.reset();
-    scheduler_ = std::make_unique<ManualScheduler>(clock_);
-    service_ = Start();
-    ASSERT_NE(service_, nullptr);
+  Timings TestTimings() const override {
+    Timings timings;
+    timings.processing_job = seconds(40);  // started after 10 s, done after 40 s
+    timings.stopping = seconds(5);
+    return timings;
   }
 
   // The stored processing jobs, read through a second connection.
-  std::vector<Resource> OnDisk() const {
-    auto store = ResourceStore::Open(DbPath());
-    EXPECT_TRUE(store.ok());
-    std::vector<Resource> out;
-    if (!store.ok()) return out;
-    Status s = (*store)->ForEach([&](const std::string&, const std::string&, Resource r) {
-      if (r.kind == "processing-job") out.push_back(std::move(r));
-    });
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return out;
-  }
-
-  Result<json::value, aws::AwsError> Call(const std::string& op, std::string_view input,
-                                          std::vector<std::function<Status()>>* actions) {
-    aws::RequestContext ctx;
-    ctx.service = Models().Find("sagemaker");
-    ctx.operation = ctx.service->FindOperation(op);
-    EXPECT_NE(ctx.operation, nullptr) << op;
-    ctx.authenticated = true;
-    ctx.account_id = kAcct;
-    ctx.region = kRegion;
-    ctx.identity.account_id = kAcct;
-    ctx.input = json::parse(input);
-    auto result = service_->Invoke(ctx);
-    if (!result.ok()) {
-      EXPECT_TRUE(ctx.after_audit.empty()) << op << " failed but left actions";
-    }
-    if (actions) {
-      for (auto& a : ctx.after_audit) actions->push_back(std::move(a));
-    }
-    return result;
-  }
-
-  // Invokes `op` and runs its actions, as the pipeline does once the record is durable.
-  Result<json::value, aws::AwsError> Do(const std::string& op, std::string_view input) {
-    std::vector<std::function<Status()>> actions;
-    auto result = Call(op, input, &actions);
-    for (auto& a : actions) {
-      Status s = a();
-      EXPECT_TRUE(s.ok()) << s.ToString();
-    }
-    return result;
-  }
+  std::vector<Resource> OnDisk() const { return SageMakerServiceTest::OnDisk("processing-job"); }
 
   json::object Describe(const std::string& name) {
     auto d = Do("DescribeProcessingJob", Named(name));
@@ -110,14 +40,6 @@ class ProcessingJobsTest : public ::testing::Test {
     json::object d = Describe(name);
     return d.contains("ProcessingJobStatus") ? std::string(d.at("ProcessingJobStatus").as_string())
                                              : std::string("<none>");
-  }
-
-  static void ExpectError(const Result<json::value, aws::AwsError>& r, const std::string& code,
-                          const std::string& message) {
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, code);
-    EXPECT_EQ(r.error().message, message);
-    EXPECT_EQ(r.error().http_status, 400);
   }
 
   static std::string Create(const std::string& name, const std::string& extra = "") {
@@ -143,12 +65,6 @@ class ProcessingJobsTest : public ::testing::Test {
     auto it = o.find(member);
     return it == o.end() ? std::nullopt : aws::ToTimePoint(it->value());
   }
-
-  TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<ManualScheduler> scheduler_ = std::make_unique<ManualScheduler>(clock_);
-  Timings timings_;
-  std::unique_ptr<SageMakerService> service_;
 };
 
 TEST_F(ProcessingJobsTest, ImplementsTheProcessingJobOperations) {

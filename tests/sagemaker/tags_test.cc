@@ -6,104 +6,25 @@
 
 #include <boost/json.hpp>
 
-#include "fakes/manual_scheduler.h"
-#include "fakes/temp_dir.h"
-#include "fakes/test_support.h"
-#include "sagemaker/sagemaker_service.h"
+#include "sagemaker/sagemaker_service_test.h"
 
 namespace sagetrail::sagemaker {
 namespace {
 
 namespace json = boost::json;
-using sagetrail::testing::FakeClock;
-using sagetrail::testing::ManualScheduler;
-using sagetrail::testing::Models;
-using sagetrail::testing::TempDir;
 
-constexpr char kAcct[] = "123456789012";
 constexpr char kOther[] = "210987654321";
-constexpr char kRegion[] = "us-west-2";
 constexpr char kModelArn[] = "arn:aws:sagemaker:us-west-2:123456789012:model/scorer";
 
-class TagsTest : public ::testing::Test {
+class TagsTest : public testing::SageMakerServiceTest {
  protected:
-  void SetUp() override {
-    service_ = Start();
-    ASSERT_NE(service_, nullptr);
-  }
-
-  std::string DbPath() const { return dir_.Sub("sagemaker.db"); }
-
-  std::unique_ptr<SageMakerService> Start() {
-    auto store = ResourceStore::Open(DbPath());
-    EXPECT_TRUE(store.ok()) << store.error().ToString();
-    if (!store.ok()) return nullptr;
-    auto service = SageMakerService::Create(std::move(store).value(), clock_, *scheduler_);
-    EXPECT_TRUE(service.ok()) << service.error().ToString();
-    return service.ok() ? std::move(service).value() : nullptr;
-  }
-
-  void Restart() {
-    service_.reset();
-    scheduler_ = std::make_unique<ManualScheduler>(clock_);
-    service_ = Start();
-    ASSERT_NE(service_, nullptr);
-  }
-
   // The tags stored on disk for the resource of `kind` with key `name_key`.
   json::array TagsOnDisk(const std::string& kind, const std::string& name_key) const {
-    auto store = ResourceStore::Open(DbPath());
-    EXPECT_TRUE(store.ok());
     json::array tags;
-    if (!store.ok()) return tags;
-    Status s = (*store)->ForEach([&](const std::string&, const std::string&, Resource r) {
+    ForEachOnDisk([&](const std::string&, const std::string&, Resource r) {
       if (r.kind == kind && r.name_key == name_key) tags = r.tags;
     });
-    EXPECT_TRUE(s.ok()) << s.ToString();
     return tags;
-  }
-
-  Result<json::value, aws::AwsError> Call(const std::string& op, std::string_view input,
-                                          std::vector<std::function<Status()>>* actions,
-                                          const std::string& account = kAcct,
-                                          const std::string& region = kRegion) {
-    aws::RequestContext ctx;
-    ctx.service = Models().Find("sagemaker");
-    ctx.operation = ctx.service->FindOperation(op);
-    EXPECT_NE(ctx.operation, nullptr) << op;
-    ctx.authenticated = true;
-    ctx.account_id = account;
-    ctx.region = region;
-    ctx.identity.account_id = account;
-    ctx.input = json::parse(input);
-    auto result = service_->Invoke(ctx);
-    if (!result.ok()) {
-      EXPECT_TRUE(ctx.after_audit.empty()) << op << " failed but left actions";
-    }
-    if (actions) {
-      for (auto& a : ctx.after_audit) actions->push_back(std::move(a));
-    }
-    return result;
-  }
-
-  Result<json::value, aws::AwsError> Do(const std::string& op, std::string_view input,
-                                        const std::string& account = kAcct,
-                                        const std::string& region = kRegion) {
-    std::vector<std::function<Status()>> actions;
-    auto result = Call(op, input, &actions, account, region);
-    for (auto& a : actions) {
-      Status s = a();
-      EXPECT_TRUE(s.ok()) << s.ToString();
-    }
-    return result;
-  }
-
-  static void ExpectError(const Result<json::value, aws::AwsError>& r, const std::string& code,
-                          const std::string& message) {
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, code);
-    EXPECT_EQ(r.error().message, message);
-    EXPECT_EQ(r.error().http_status, 400);
   }
 
   static std::string AddTagsInput(const std::string& arn, const json::array& tags) {
@@ -155,11 +76,6 @@ class TagsTest : public ::testing::Test {
         "TransformResources":{"InstanceType":"ml.m5.large","InstanceCount":1}})")
                     .ok());
   }
-
-  TempDir dir_;
-  FakeClock clock_;
-  std::unique_ptr<ManualScheduler> scheduler_ = std::make_unique<ManualScheduler>(clock_);
-  std::unique_ptr<SageMakerService> service_;
 };
 
 TEST_F(TagsTest, ImplementsTheTagOperations) {

@@ -8,24 +8,16 @@
 #include <cmath>
 
 #include "aws/protocol/generic_value.h"
-#include "fakes/manual_scheduler.h"
-#include "fakes/temp_dir.h"
-#include "fakes/test_support.h"
-#include "sagemaker/sagemaker_service.h"
+#include "sagemaker/sagemaker_service_test.h"
 #include "sagemaker/training_runner.h"
 
 namespace sagetrail::sagemaker {
 namespace {
 
 namespace json = boost::json;
-using sagetrail::testing::FakeClock;
-using sagetrail::testing::ManualScheduler;
-using sagetrail::testing::Models;
-using sagetrail::testing::TempDir;
 using std::chrono::milliseconds;
 
-constexpr char kAcct[] = "123456789012";
-constexpr char kRegion[] = "us-west-2";
+// Where clock_ starts (SageMakerServiceTest::kStart).
 const TimePoint kT0 = FromUnixSeconds(1763805600);
 
 constexpr char kStartingJob[] = "Starting the training job";
@@ -80,14 +72,19 @@ class FakeRunner final : public TrainingRunner {
   std::vector<std::string> cancelled;
 };
 
-class TrainingJobsTest : public ::testing::Test {
+class TrainingJobsTest : public testing::SageMakerServiceTest {
  protected:
-  void SetUp() override {
-    // A sixth of the job time is 6 s, so every step lands on a whole second: Starting 0-6 s
-    // (messages at 2 and 4), Downloading 6-9, Training 9 (image) / 12 (runner: 18 s), Uploading
-    // 30-36.
-    timings_.training_job = std::chrono::seconds(36);
-    timings_.stopping = std::chrono::seconds(2);
+  // Each test starts its service with Launch().
+  void SetUp() override {}
+
+  // A sixth of the job time is 6 s, so every step lands on a whole second: Starting 0-6 s
+  // (messages at 2 and 4), Downloading 6-9, Training 9 (image) / 12 (runner: 18 s), Uploading
+  // 30-36.
+  Timings TestTimings() const override {
+    Timings timings;
+    timings.training_job = std::chrono::seconds(36);
+    timings.stopping = std::chrono::seconds(2);
+    return timings;
   }
 
   // Starts a service on the store in dir_, with a fresh scheduler (a restarted process has none
@@ -95,69 +92,13 @@ class TrainingJobsTest : public ::testing::Test {
   void Launch(bool fake_runner = false) {
     service_.reset();
     fake_ = nullptr;
-    scheduler_ = std::make_unique<ManualScheduler>(clock_);
-    auto store = ResourceStore::Open(dir_.Sub("sagemaker.db"));
-    ASSERT_TRUE(store.ok()) << store.error().ToString();
     std::unique_ptr<TrainingRunner> runner;
     if (fake_runner) {
       auto fake = std::make_unique<FakeRunner>();
       fake_ = fake.get();
       runner = std::move(fake);
     }
-    auto service = SageMakerService::Create(std::move(store).value(), clock_, *scheduler_, timings_,
-                                            std::move(runner));
-    ASSERT_TRUE(service.ok()) << service.error().ToString();
-    service_ = std::move(service).value();
-  }
-
-  // Everything on disk now, read through a second connection.
-  std::vector<Resource> OnDisk() const {
-    auto store = ResourceStore::Open(dir_.Sub("sagemaker.db"));
-    EXPECT_TRUE(store.ok());
-    std::vector<Resource> out;
-    if (!store.ok()) return out;
-    Status s = (*store)->ForEach(
-        [&](const std::string&, const std::string&, Resource r) { out.push_back(std::move(r)); });
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return out;
-  }
-
-  Result<json::value, aws::AwsError> Call(const std::string& op, const json::value& input,
-                                          std::vector<std::function<Status()>>* actions,
-                                          const std::string& account = kAcct,
-                                          const std::string& region = kRegion) {
-    aws::RequestContext ctx;
-    ctx.service = Models().Find("sagemaker");
-    ctx.operation = ctx.service->FindOperation(op);
-    EXPECT_NE(ctx.operation, nullptr) << op;
-    ctx.authenticated = true;
-    ctx.account_id = account;
-    ctx.region = region;
-    ctx.identity.account_id = account;
-    ctx.input = input;
-    auto result = service_->Invoke(ctx);
-    if (actions) {
-      for (auto& a : ctx.after_audit) actions->push_back(std::move(a));
-    } else {
-      EXPECT_TRUE(ctx.after_audit.empty()) << op << " left actions";
-    }
-    return result;
-  }
-
-  // Invokes `op` and runs its actions, as the pipeline does once the record is durable.
-  Result<json::value, aws::AwsError> Do(const std::string& op, const json::value& input,
-                                        const std::string& account = kAcct,
-                                        const std::string& region = kRegion) {
-    std::vector<std::function<Status()>> actions;
-    auto result = Call(op, input, &actions, account, region);
-    if (!result.ok()) {
-      EXPECT_TRUE(actions.empty()) << op << " failed but left actions";
-    }
-    for (auto& a : actions) {
-      Status s = a();
-      EXPECT_TRUE(s.ok()) << s.ToString();
-    }
-    return result;
+    Restart(std::move(runner));
   }
 
   static json::object Named(const std::string& name) { return {{"TrainingJobName", name}}; }
@@ -208,14 +149,6 @@ class TrainingJobsTest : public ::testing::Test {
     EXPECT_EQ(d["LastModifiedTime"], Ts(modified)) << name;
   }
 
-  static void ExpectError(const Result<json::value, aws::AwsError>& r, const std::string& code,
-                          const std::string& message) {
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, code);
-    EXPECT_EQ(r.error().message, message);
-    EXPECT_EQ(r.error().http_status, 400);
-  }
-
   std::vector<std::string> ListNames(json::object input) {
     auto r = Do("ListTrainingJobs", input);
     EXPECT_TRUE(r.ok());
@@ -227,12 +160,7 @@ class TrainingJobsTest : public ::testing::Test {
     return names;
   }
 
-  TempDir dir_;
-  FakeClock clock_{kT0};
-  Timings timings_;
-  std::unique_ptr<ManualScheduler> scheduler_;
   FakeRunner* fake_ = nullptr;  // owned by service_
-  std::unique_ptr<SageMakerService> service_;
 };
 
 TEST_F(TrainingJobsTest, ImplementsTheTrainingJobOperations) {
