@@ -273,6 +273,10 @@ class RunningJobsTest(ServerTestCase):
         self.assertEqual(code, 0, err)
         job = sm.describe_training_job(TrainingJobName="running-job")
         self.assertIn(job["TrainingJobStatus"], ("Stopping", "Stopped"))
+        # Stopping lasts 0.5 s here; the CLI waiter polls every 120 s, so a first poll that still
+        # saw Stopping would wait two minutes. Let the job settle first (bounded).
+        wait_for(lambda: sm.describe_training_job(TrainingJobName="running-job"),
+                 lambda j: j["TrainingJobStatus"] == "Stopped")
         code, out, err = self.server.aws("sagemaker", "wait", "training-job-completed-or-stopped",
                                          "--training-job-name", "running-job")
         self.assertEqual(code, 0, err)
