@@ -215,10 +215,15 @@ void IdentityStore::LoadEntity(const std::string& account_id, const std::string&
   }
 }
 
-Status IdentityStore::Load(const std::string& only_account) {
-  std::lock_guard<std::mutex> dl(db_mu_);
+std::unique_lock<std::shared_mutex> IdentityStore::LockForWrite() {
   std::unique_lock lock(mu_);
   generation_.fetch_add(1, std::memory_order_release);
+  return lock;
+}
+
+Status IdentityStore::Load(const std::string& only_account) {
+  std::lock_guard<std::mutex> dl(db_mu_);
+  auto lock = LockForWrite();
   // An account already in memory is never re-read: memory is ahead of the disk while changes
   // wait for Save(), and reading it again would bring back what was just removed (then saved
   // back). Accounts another process adds are new ones (`accounts add` refuses existing ids).
@@ -423,8 +428,7 @@ std::optional<AccountRecord> IdentityStore::Account(const std::string& account_i
 
 Status IdentityStore::CreateAccount(const std::string& account_id, const std::string& alias) {
   {
-    std::unique_lock lock(mu_);
-    generation_.fetch_add(1, std::memory_order_release);
+    auto lock = LockForWrite();
     if (accounts_.count(account_id)) return Status::AlreadyExists("account " + account_id);
     auto a = std::make_unique<AccountState>();
     a->account = {account_id, alias};
@@ -453,8 +457,7 @@ Result<AccessKeyRecord> IdentityStore::CreateAccessKey(const std::string& accoun
   k.user_name = user_name;
   k.created = Now();
   {
-    std::unique_lock lock(mu_);
-    generation_.fetch_add(1, std::memory_order_release);
+    auto lock = LockForWrite();
     if (State(account_id) == nullptr) return Status::NotFound("no account " + account_id);
     auto c = MakeCredential(k);
     if (c == nullptr) return Status::NotFound("no user " + user_name + " in account " + account_id);
@@ -480,8 +483,7 @@ Status IdentityStore::AttachPolicyNow(const std::string& account_id, const Princ
 
 Result<std::pair<UserRecord, IdentityStore::Changes>, aws::AwsError> IdentityStore::AddUser(
     const std::string& account_id, const std::string& user_name, const std::string& path) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   AccountState* a = State(account_id);
   if (a == nullptr) return NoSuchEntity("The account " + account_id + " cannot be found.");
   std::string key = AsciiLower(user_name);
@@ -518,8 +520,7 @@ std::vector<UserRecord> IdentityStore::ListUsers(const std::string& account_id) 
 
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveUser(
     const std::string& account_id, const std::string& name) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   AccountState* a = State(account_id);
   std::string key = AsciiLower(name);
   if (a == nullptr || !a->users.count(key)) {
@@ -549,8 +550,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveUser(
 
 Result<std::pair<AccessKeyRecord, IdentityStore::Changes>, aws::AwsError>
 IdentityStore::AddAccessKey(const std::string& account_id, const std::string& user_name) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   const AccountState* a = State(account_id);
   if (!user_name.empty() && (a == nullptr || !a->users.count(AsciiLower(user_name)))) {
     return NoSuchEntity("The user with name " + user_name + " cannot be found.");
@@ -616,8 +616,7 @@ aws::AwsError IdentityStore::KeyNotFound(const std::string& account_id,
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::SetAccessKeyStatus(
     const std::string& account_id, const std::string& user_name, const std::string& key_id,
     bool active) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   auto it = keys_.find(key_id);
   bool owned =
       it != keys_.end() && it->second && it->second->identity.account_id == account_id &&
@@ -632,8 +631,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::SetAccessKeyStatus(
 
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveAccessKey(
     const std::string& account_id, const std::string& user_name, const std::string& key_id) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   auto it = keys_.find(key_id);
   bool owned =
       it != keys_.end() && it->second && it->second->identity.account_id == account_id &&
@@ -648,8 +646,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveAccessKey(
 
 Result<std::pair<RoleRecord, IdentityStore::Changes>, aws::AwsError> IdentityStore::AddRole(
     RoleRecord role) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   AccountState* a = State(role.account_id);
   if (a == nullptr) return NoSuchEntity("The account " + role.account_id + " cannot be found.");
   std::string key = AsciiLower(role.role_name);
@@ -667,8 +664,7 @@ Result<std::pair<RoleRecord, IdentityStore::Changes>, aws::AwsError> IdentitySto
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::ChangeRole(
     const std::string& account_id, const std::string& name,
     const std::function<void(RoleRecord&)>& change) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   AccountState* a = State(account_id);
   std::string key = AsciiLower(name);
   if (a == nullptr || !a->roles.count(key)) {
@@ -700,8 +696,7 @@ std::vector<RoleRecord> IdentityStore::ListRoles(const std::string& account_id) 
 
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveRole(
     const std::string& account_id, const std::string& name) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   AccountState* a = State(account_id);
   std::string key = AsciiLower(name);
   if (a == nullptr || !a->roles.count(key)) {
@@ -727,8 +722,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveRole(
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::PutInlinePolicy(
     const std::string& account_id, const PrincipalRef& principal, const std::string& policy_name,
     const std::string& document) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   AccountState* a = State(account_id);
   std::string who = AsciiLower(principal.name);
   bool exists = a != nullptr &&
@@ -771,8 +765,7 @@ std::vector<std::string> IdentityStore::ListInlinePolicies(const std::string& ac
 
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::DeleteInlinePolicy(
     const std::string& account_id, const PrincipalRef& principal, const std::string& policy_name) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   AccountState* a = State(account_id);
   std::string key = PrincipalKey(principal) + "/" + policy_name;
   if (a == nullptr || !a->inline_policies.count(key)) {
@@ -787,8 +780,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::DeleteInlinePolicy(
 
 Result<std::pair<ManagedPolicyRecord, IdentityStore::Changes>, aws::AwsError>
 IdentityStore::AddManagedPolicy(ManagedPolicyRecord policy) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   AccountState* a = State(policy.account_id);
   if (a == nullptr) return NoSuchEntity("The account " + policy.account_id + " cannot be found.");
   std::string key = AsciiLower(policy.name);
@@ -844,8 +836,7 @@ int IdentityStore::AttachmentCount(const std::string& account_id, const std::str
 
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveManagedPolicy(
     const std::string& account_id, const std::string& arn) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   AccountState* a = State(account_id);
   if (a != nullptr) {
     for (auto it = a->policies.begin(); it != a->policies.end(); ++it) {
@@ -866,8 +857,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveManagedPolicy
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::Attach(const std::string& account_id,
                                                                     const PrincipalRef& principal,
                                                                     const std::string& arn) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   AccountState* a = State(account_id);
   std::string who = AsciiLower(principal.name);
   bool exists = a != nullptr &&
@@ -891,8 +881,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::Attach(const std::s
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::Detach(const std::string& account_id,
                                                                     const PrincipalRef& principal,
                                                                     const std::string& arn) {
-  std::unique_lock lock(mu_);
-  generation_.fetch_add(1, std::memory_order_release);
+  auto lock = LockForWrite();
   AccountState* a = State(account_id);
   std::string key = PrincipalKey(principal) + "/" + arn;
   if (a == nullptr || !a->attachments.count(key)) {

@@ -215,6 +215,8 @@ class IdentityStore final : public aws::CredentialStore {
                                                           std::string_view token) const;
   AccountState* State(const std::string& account_id);
   const AccountState* State(const std::string& account_id) const;
+  // Every writer takes mu_ through this: it also bumps generation_.
+  std::unique_lock<std::shared_mutex> LockForWrite();
   std::string NewId(std::string_view prefix, size_t n);
   // NoSuchEntity for a key that `user_name` (empty: root) does not hold: names the user if the
   // user does not exist, else the key. Called with mu_ held.
@@ -228,7 +230,7 @@ class IdentityStore final : public aws::CredentialStore {
   const Clock& clock_;
   std::unique_ptr<SessionTokenCodec> tokens_;
   mutable std::shared_mutex mu_;
-  std::atomic<uint64_t> generation_{0};  // bumped under mu_ (exclusive) by every writer
+  std::atomic<uint64_t> generation_{0};                            // bumped by LockForWrite()
   std::map<std::string, std::unique_ptr<AccountState>> accounts_;  // guarded by mu_
   // Long-term credentials by key id; guarded by mu_.
   std::unordered_map<std::string, std::shared_ptr<const aws::Credential>> keys_;
