@@ -34,6 +34,13 @@ class BackendMap {
     return *slot;
   }
 
+  // The T of (account_id, region) if one was created, else nullptr (never creates one).
+  T* Find(const std::string& account_id, const std::string& region) const {
+    std::shared_lock lock(mu_);
+    auto it = backends_.find(std::make_pair(account_id, region));
+    return it == backends_.end() ? nullptr : it->second.get();
+  }
+
   // Every backend created so far (for background work such as scheduled transitions).
   std::vector<T*> All() const {
     std::shared_lock lock(mu_);

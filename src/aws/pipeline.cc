@@ -110,6 +110,12 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
   }
   ctx->input = std::move(input).value();
 
+  // What the call is about, as the service stores it: authorization and the record both use it.
+  if (entry->service != nullptr) {
+    ctx->resources = entry->service->ResolveResources(*ctx);
+    ctx->access = entry->service->AccessFor(*ctx);
+  }
+
   if (authorizer_ != nullptr) {
     if (auto denial = authorizer_->Authorize(*ctx)) {
       // JSON services answer AccessDeniedException (400; 403 behind rest-json), query and S3

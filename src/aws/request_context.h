@@ -23,6 +23,32 @@ namespace sagetrail::aws {
 
 class ProtocolCodec;
 
+// A resource a call is about, as the service stores it: its type ("AWS::SageMaker::Model"), the
+// name Event history shows (the stored name, or an id or an ARN), and its canonical ARN (empty if
+// none can be known).
+struct CallResource {
+  std::string type;
+  std::string name;
+  std::string arn;
+};
+
+// What IAM authorizes a call against, as the service decides it from the call and its stored
+// state (Service::AccessFor).
+struct AccessRequest {
+  // False for operations that need no permission, or that decide for themselves (sts:AssumeRole
+  // weighs the role's trust policy).
+  bool required = true;
+  // The ARN the action is authorized on ("*" when the call names none).
+  std::string resource = "*";
+  // Whether a denial names the resource ("... on resource: *"); SageMaker and CloudTrail leave
+  // the clause out for calls without a resource.
+  bool resource_in_denial = true;
+  // Roles the call hands to a service (iam:PassRole is required on each, with
+  // iam:PassedToService = `passed_to`).
+  std::vector<std::string> passed_roles;
+  std::string passed_to;
+};
+
 struct RequestContext {
   // Known on arrival.
   std::string request_id;
@@ -46,6 +72,11 @@ struct RequestContext {
   // Known after operation resolution and parsing.
   const Operation* operation = nullptr;
   boost::json::value input;
+  // Known after parsing: the resources the call names, resolved by the service to what it stores
+  // (so no spelling of a name reaches another resource than the one authorized and recorded), and
+  // what IAM authorizes. A handler may add resources its call created (an assumed-role session).
+  std::vector<CallResource> resources;
+  AccessRequest access;
 
   // The outcome: `output` on success, `error` on failure.
   boost::json::value output;

@@ -27,6 +27,16 @@ class Service {
   // whose own error codes take precedence (CloudTrail's InvalidMaxResultsException, ...).
   virtual std::optional<AwsError> CheckInput(const RequestContext&) const { return std::nullopt; }
 
+  // The resources ctx.input names, each resolved to the entity the service stores when one
+  // exists (its stored name and canonical ARN, whatever case or form the caller used), else as
+  // the service would name it. The resource the operation is about comes first. Runs before
+  // authorization, on unvalidated input.
+  virtual std::vector<CallResource> ResolveResources(const RequestContext&) const { return {}; }
+
+  // What IAM authorizes the call against; ctx.resources is already filled in. By default: the
+  // first resource's ARN, or "*".
+  virtual AccessRequest AccessFor(const RequestContext& ctx) const;
+
   // Runs ctx.operation with ctx.input on behalf of ctx.identity in ctx.account_id/ctx.region.
   virtual Result<boost::json::value, AwsError> Invoke(RequestContext& ctx) = 0;
 };

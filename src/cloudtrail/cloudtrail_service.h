@@ -18,6 +18,8 @@ class CloudTrailService final : public aws::Service {
   std::string_view name() const override { return "cloudtrail"; }
   bool Implements(std::string_view operation) const override;
   std::optional<aws::AwsError> CheckInput(const aws::RequestContext& ctx) const override;
+  std::vector<aws::CallResource> ResolveResources(const aws::RequestContext& ctx) const override;
+  aws::AccessRequest AccessFor(const aws::RequestContext& ctx) const override;
   Result<boost::json::value, aws::AwsError> Invoke(aws::RequestContext& ctx) override;
 
  private:

@@ -1,10 +1,10 @@
 #include "iam/iam_authorizer.h"
 
 #include "aws/protocol/generic_value.h"
-#include "aws/resource_arns.h"
 #include "common/time_format.h"
 #include "iam/policy/access_denied_message.h"
 #include "iam/policy/aws_managed_policies.h"
+#include "iam/policy/trust_policy_evaluator.h"
 
 namespace sagetrail::iam {
 
@@ -12,35 +12,21 @@ namespace {
 
 constexpr size_t kCacheLimit = 4096;
 
-bool NeedsNoPermission(std::string_view service, std::string_view op) {
-  return service == "sts" &&
-         (op == "GetCallerIdentity" || op == "GetSessionToken" || op == "AssumeRole");
-}
-
-// IAM operations with an optional UserName that default to the caller.
-bool ActsOnCallerWithoutUserName(std::string_view op) {
-  for (std::string_view o :
-       {"GetUser", "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey",
-        "ListSigningCertificates", "ListSSHPublicKeys", "ListMFADevices",
-        "ListServiceSpecificCredentials", "UploadSigningCertificate", "UpdateSigningCertificate",
-        "DeleteSigningCertificate"}) {
-    if (op == o) return true;
-  }
-  return false;
-}
-
 // The user or role whose policies apply to a caller, if any.
 std::optional<PrincipalRef> PolicyHolder(const aws::Identity& id) {
   switch (id.type) {
     case aws::IdentityType::kIAMUser:
-      return PrincipalRef{"user", id.user_name};
+      return PrincipalRef{"user", id.user_name, id.principal_id};
     case aws::IdentityType::kAssumedRole:
-      if (id.session && id.session->issuer)
-        return PrincipalRef{"role", id.session->issuer->user_name};
+      if (id.session && id.session->issuer) {
+        return PrincipalRef{"role", id.session->issuer->user_name,
+                            id.session->issuer->principal_id};
+      }
       return std::nullopt;
     case aws::IdentityType::kFederatedUser:
       if (id.session && id.session->issuer && id.session->issuer->type == "IAMUser") {
-        return PrincipalRef{"user", id.session->issuer->user_name};
+        return PrincipalRef{"user", id.session->issuer->user_name,
+                            id.session->issuer->principal_id};
       }
       return std::nullopt;
     default:
@@ -52,35 +38,6 @@ std::optional<PrincipalRef> PolicyHolder(const aws::Identity& id) {
 
 std::string IamAuthorizer::ActionOf(const aws::RequestContext& ctx) {
   return ctx.service->metadata().signing_name + ":" + ctx.operation->name;
-}
-
-std::string IamAuthorizer::ResourceOf(const aws::RequestContext& ctx) {
-  // IAM calls whose UserName is optional act on the calling user when it is left out, and IAM
-  // authorizes them against that user's ARN (so "arn:aws:iam::*:user/${aws:username}" works).
-  if (ctx.service->name() == "iam" && ctx.identity.type == aws::IdentityType::kIAMUser &&
-      ActsOnCallerWithoutUserName(ctx.operation->name) &&
-      !aws::StringField(ctx.input, "UserName")) {
-    return ctx.identity.arn;
-  }
-  // Listing IAM users and roles is authorized on the path being listed; GetFederationToken on
-  // the federated user it creates (AWS's denials name these).
-  const std::string& op = ctx.operation->name;
-  if (ctx.service->name() == "iam" && (op == "ListUsers" || op == "ListRoles")) {
-    std::string prefix(aws::StringField(ctx.input, "PathPrefix").value_or("/"));
-    return "arn:aws:iam::" + ctx.account_id + (op == "ListUsers" ? ":user" : ":role") + prefix;
-  }
-  if (ctx.service->name() == "iam" && op == "ListPolicies") {
-    return "policy path " + std::string(aws::StringField(ctx.input, "PathPrefix").value_or("/"));
-  }
-  if (ctx.service->name() == "sts" && op == "GetFederationToken") {
-    return "arn:aws:sts::" + ctx.account_id + ":federated-user/" +
-           std::string(aws::StringField(ctx.input, "Name").value_or(""));
-  }
-  for (const aws::CallResource& r :
-       aws::ResourcesOf(ctx.service->name(), ctx.account_id, ctx.region, ctx.input, {})) {
-    if (!r.arn.empty()) return r.arn;
-  }
-  return "*";
 }
 
 ConditionContext IamAuthorizer::ContextOf(const aws::RequestContext& ctx) const {
@@ -126,7 +83,9 @@ std::shared_ptr<const PolicyDocument> IamAuthorizer::Parsed(const std::string& t
 
 std::shared_ptr<const IamAuthorizer::PolicySet> IamAuthorizer::PoliciesOf(
     const std::string& account_id, const PrincipalRef& holder) const {
-  std::string key = account_id + "/" + holder.type + "/" + holder.name;
+  // Keyed by the entity's unique id too: a user or role created again under the same name is
+  // another principal, with its own policies.
+  std::string key = account_id + "/" + holder.type + "/" + holder.name + "/" + holder.id;
   // Read the generation first: a change after this point makes the entry stale next time.
   uint64_t generation = store_.generation();
   {
@@ -194,18 +153,46 @@ Evaluation IamAuthorizer::Evaluate(const aws::Credential& credential, const aws:
 
 std::optional<std::string> IamAuthorizer::Authorize(const aws::RequestContext& ctx) const {
   if (!ctx.credential || ctx.identity.type == aws::IdentityType::kRoot) return std::nullopt;
-  if (NeedsNoPermission(ctx.service->name(), ctx.operation->name)) return std::nullopt;
+  const aws::AccessRequest& access = ctx.access;
+  if (!access.required) return std::nullopt;
   std::string action = ActionOf(ctx);
-  std::string resource = ResourceOf(ctx);
   // The condition context is built only if a statement that covers the call needs it.
-  Evaluation e = Evaluate(*ctx.credential, ctx.identity, action, resource, {},
+  Evaluation e = Evaluate(*ctx.credential, ctx.identity, action, access.resource, {},
                           [this, &ctx](ConditionContext& c) { c = ContextOf(ctx); });
-  if (e.allowed()) return std::nullopt;
-  // SageMaker and CloudTrail leave the resource clause out for actions without a resource
-  // (SageMaker's List* calls, LookupEvents).
-  bool no_clause = resource == "*" &&
-                   (ctx.service->name() == "sagemaker" || ctx.service->name() == "cloudtrail");
-  return AccessDeniedMessage(ctx.identity.arn, action, no_clause ? "" : resource, e.decision);
+  if (!e.allowed()) {
+    return AccessDeniedMessage(ctx.identity.arn, action,
+                               access.resource_in_denial ? access.resource : "", e.decision);
+  }
+  // Handing a role to a service needs iam:PassRole on that role, as stored.
+  for (const std::string& given : access.passed_roles) {
+    auto role = store_.RoleByArn(given);
+    std::string role_arn = role ? role->arn : given;
+    Evaluation pass = Evaluate(*ctx.credential, ctx.identity, "iam:PassRole", role_arn, {},
+                               [this, &ctx, &access](ConditionContext& c) {
+                                 c = ContextOf(ctx);
+                                 c.Set("iam:PassedToService", access.passed_to);
+                               });
+    if (!pass.allowed()) {
+      return AccessDeniedMessage(ctx.identity.arn, "iam:PassRole", role_arn, pass.decision);
+    }
+  }
+  return std::nullopt;
+}
+
+bool IamAuthorizer::ServiceCanAssumeRole(std::string_view role_arn,
+                                         std::string_view service_principal) const {
+  auto role = store_.RoleByArn(role_arn);
+  if (!role) return false;
+  auto trust = PolicyDocument::Parse(role->trust_policy, PolicyKind::kTrust);
+  if (!trust.ok()) return false;
+  TrustRequest tr;
+  tr.role_arn = role->arn;
+  tr.caller.kind = TrustCaller::Kind::kService;
+  tr.caller.arn = std::string(service_principal);
+  tr.context.Set("aws:SourceAccount", role->account_id);
+  tr.context.Set("aws:CurrentTime", FormatIso8601(clock_.Now()));
+  tr.context.Set("aws:EpochTime", std::to_string(ToUnixSeconds(clock_.Now())));
+  return TrustPolicyEvaluator::Evaluate(*trust, tr).allowed;
 }
 
 }  // namespace sagetrail::iam

@@ -1,14 +1,16 @@
 // IamAuthorizer: aws::Authorizer with IAM's rules. The action is "<signing name>:<operation>";
-// the resource is the ARN the call names (aws::ResourcesOf), or "*". The caller's policies:
+// the resource is the one the service resolved for the call (RequestContext::access, the stored
+// entity's ARN, or "*"), and each role the call hands to a service needs iam:PassRole too. The
+// caller's policies:
 //   - root: none needed (the root user is not subject to identity-based policies);
 //   - an IAM user (long-term keys or GetSessionToken credentials): the user's inline and
 //     attached policies;
 //   - an assumed-role session: the role's policies, intersected with the session's policies;
 //   - a federated user: the issuing user's policies intersected with the session's (which are
 //     required: none means nothing is allowed).
-// A few STS calls need no permission (GetCallerIdentity, GetSessionToken) or decide for
-// themselves (AssumeRole weighs the role's trust policy too). Parsed documents are cached by
-// text, and each user's or role's set of them until the identity store next changes.
+// Policies belong to the entity (its unique id), not to its name: credentials of a deleted user
+// or role get nothing from a successor of the same name. Parsed documents are cached by text, and
+// each user's or role's set of them until the identity store next changes.
 // Thread-safe.
 #pragma once
 
@@ -33,6 +35,8 @@ class IamAuthorizer final : public aws::Authorizer {
   IamAuthorizer(const IdentityStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
   std::optional<std::string> Authorize(const aws::RequestContext& ctx) const override;
+  bool ServiceCanAssumeRole(std::string_view role_arn,
+                            std::string_view service_principal) const override;
 
   // IAM's decision for `identity` doing `action` on `resource` (used by STS for AssumeRole).
   Evaluation Evaluate(const aws::Credential& credential, const aws::Identity& identity,
@@ -42,8 +46,6 @@ class IamAuthorizer final : public aws::Authorizer {
 
   // The action name of an operation: "sagemaker:CreateModel".
   static std::string ActionOf(const aws::RequestContext& ctx);
-  // The resource an operation is authorized against: the first ARN the call names, or "*".
-  static std::string ResourceOf(const aws::RequestContext& ctx);
   // The condition keys of a request (aws:SourceIp, aws:CurrentTime, aws:username, ...).
   ConditionContext ContextOf(const aws::RequestContext& ctx) const;
 

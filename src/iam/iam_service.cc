@@ -37,13 +37,14 @@ json::value UserJson(const UserRecord& u) {
                       {"CreateDate", aws::TimestampValue(u.created)}};
 }
 
-json::value RoleJson(const RoleRecord& r) {
+// `trust_policy`: the role's trust policy as shown (IamService::DisplayedTrustPolicy).
+json::value RoleJson(const RoleRecord& r, std::string_view trust_policy) {
   json::object o{{"Path", r.path},
                  {"RoleName", r.role_name},
                  {"RoleId", r.role_id},
                  {"Arn", r.arn},
                  {"CreateDate", aws::TimestampValue(r.created)},
-                 {"AssumeRolePolicyDocument", EncodedDocument(r.trust_policy)},
+                 {"AssumeRolePolicyDocument", EncodedDocument(trust_policy)},
                  {"MaxSessionDuration", r.max_session_duration}};
   if (!r.description.empty()) o["Description"] = r.description;
   return o;
@@ -109,11 +110,13 @@ std::optional<AwsError> IamService::CheckPolicyDocument(std::string_view documen
   return std::nullopt;
 }
 
-std::optional<AwsError> IamService::CheckTrustPrincipals(std::string_view document) const {
+Result<std::map<std::string, std::string>, AwsError> IamService::ResolveTrustPrincipals(
+    std::string_view document) const {
   auto parsed = PolicyDocument::Parse(document, PolicyKind::kTrust);
   if (!parsed.ok()) return Malformed(parsed.error());
   // IAM resolves user and role principals when the policy is saved; one that does not exist is
   // refused. Only accounts this server holds can be checked.
+  std::map<std::string, std::string> ids;
   for (const Statement& st : parsed->statements()) {
     if (!st.principals) continue;
     for (const std::string& v : st.principals->aws) {
@@ -127,13 +130,55 @@ std::optional<AwsError> IamService::CheckTrustPrincipals(std::string_view docume
       bool user = resource.rfind("user/", 0) == 0;
       bool role = resource.rfind("role/", 0) == 0;
       if ((!user && !role) || !store_.Account(account)) continue;
-      std::string name(resource.substr(resource.rfind('/') + 1));
-      bool exists = user ? store_.GetUser(account, name).has_value()
-                         : store_.GetRole(account, name).has_value();
-      if (!exists) return Malformed("Invalid principal in policy: \"AWS\":\"" + v + "\"");
+      std::string id = store_.UniqueIdOf(v);
+      if (id.empty()) return Malformed("Invalid principal in policy: \"AWS\":\"" + v + "\"");
+      ids[v] = id;
     }
   }
-  return std::nullopt;
+  return ids;
+}
+
+std::string IamService::DisplayedTrustPolicy(const RoleRecord& role) const {
+  std::map<std::string, std::string> stale;
+  for (const auto& [arn, id] : role.trust_principal_ids) {
+    if (store_.UniqueIdOf(arn) != id) stale[arn] = id;
+  }
+  if (stale.empty()) return role.trust_policy;
+  boost::system::error_code ec;
+  json::value doc = json::parse(role.trust_policy, ec);
+  if (ec) return role.trust_policy;
+  auto replace = [&](json::value& v) {
+    if (!v.is_string()) return;
+    auto it = stale.find(std::string(v.get_string()));
+    if (it != stale.end()) v = it->second;
+  };
+  auto visit_principal = [&](json::value& principal) {
+    json::object* p = principal.if_object();
+    if (p == nullptr) return;
+    auto aws = p->find("AWS");
+    if (aws == p->end()) return;
+    if (json::array* list = aws->value().if_array()) {
+      for (json::value& e : *list) replace(e);
+    } else {
+      replace(aws->value());
+    }
+  };
+  if (json::object* o = doc.if_object()) {
+    auto statements = o->find("Statement");
+    if (statements != o->end()) {
+      auto visit_statement = [&](json::value& st) {
+        if (json::object* so = st.if_object()) {
+          if (auto p = so->find("Principal"); p != so->end()) visit_principal(p->value());
+        }
+      };
+      if (json::array* list = statements->value().if_array()) {
+        for (json::value& st : *list) visit_statement(st);
+      } else {
+        visit_statement(statements->value());
+      }
+    }
+  }
+  return json::serialize(doc);
 }
 
 IamService::IamService(IdentityStore& store) : store_(store) {
@@ -229,17 +274,24 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     role.max_session_duration =
         static_cast<int>(aws::IntField(ctx.input, "MaxSessionDuration").value_or(3600));
     if (auto err = CheckPolicyDocument(role.trust_policy, true)) return *err;
-    if (auto err = CheckTrustPrincipals(role.trust_policy)) return *err;
+    auto ids = ResolveTrustPrincipals(role.trust_policy);
+    if (!ids.ok()) return ids.error();
+    role.trust_principal_ids = std::move(ids).value();
     auto added = store_.AddRole(std::move(role));
     if (!added.ok()) return added.error();
-    return Commit(ctx, added->second, json::object{{"Role", RoleJson(added->first)}});
+    return Commit(ctx, added->second,
+                  json::object{{"Role", RoleJson(added->first, added->first.trust_policy)}});
   };
   h["UpdateAssumeRolePolicy"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     std::string document = Field(ctx.input, "PolicyDocument");
     if (auto err = CheckPolicyDocument(document, true)) return *err;
-    if (auto err = CheckTrustPrincipals(document)) return *err;
-    auto changes = store_.ChangeRole(ctx.account_id, Field(ctx.input, "RoleName"),
-                                     [&](RoleRecord& r) { r.trust_policy = document; });
+    auto ids = ResolveTrustPrincipals(document);
+    if (!ids.ok()) return ids.error();
+    auto changes =
+        store_.ChangeRole(ctx.account_id, Field(ctx.input, "RoleName"), [&](RoleRecord& r) {
+          r.trust_policy = document;
+          r.trust_principal_ids = *ids;
+        });
     if (!changes.ok()) return changes.error();
     return Commit(ctx, *changes, json::object{});
   };
@@ -258,7 +310,7 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     std::string name = Field(ctx.input, "RoleName");
     auto role = store_.GetRole(ctx.account_id, name);
     if (!role) return NoSuchEntity("The role with name " + name + " cannot be found.");
-    return json::value(json::object{{"Role", RoleJson(*role)}});
+    return json::value(json::object{{"Role", RoleJson(*role, DisplayedTrustPolicy(*role))}});
   };
   h["ListRoles"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     std::vector<RoleRecord> roles;
@@ -266,7 +318,9 @@ IamService::IamService(IdentityStore& store) : store_(store) {
       if (PathMatches(r.path, ctx.input)) roles.push_back(std::move(r));
     }
     json::object out;
-    Page(ctx.input, roles, "Roles", RoleJson, &out);
+    Page(
+        ctx.input, roles, "Roles",
+        [this](const RoleRecord& r) { return RoleJson(r, DisplayedTrustPolicy(r)); }, &out);
     return json::value(std::move(out));
   };
   h["DeleteRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
@@ -403,6 +457,70 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     if (!changes.ok()) return changes.error();
     return Commit(ctx, *changes, json::object());
   };
+}
+
+namespace {
+
+// IAM operations with an optional UserName that default to the caller.
+bool ActsOnCallerWithoutUserName(std::string_view op) {
+  for (std::string_view o :
+       {"GetUser", "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey",
+        "ListSigningCertificates", "ListSSHPublicKeys", "ListMFADevices",
+        "ListServiceSpecificCredentials", "UploadSigningCertificate", "UpdateSigningCertificate",
+        "DeleteSigningCertificate", "ChangePassword", "GetLoginProfile"}) {
+    if (op == o) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<aws::CallResource> IamService::ResolveResources(const aws::RequestContext& ctx) const {
+  std::vector<aws::CallResource> out;
+  const std::string& account = ctx.account_id;
+  // A name that designates a stored entity is that entity, whatever its case; one that does not
+  // (yet) is spelled as IAM would spell it, under the call's Path.
+  std::string path(aws::StringField(ctx.input, "Path").value_or("/"));
+  if (auto name = aws::StringField(ctx.input, "UserName")) {
+    if (auto user = store_.GetUser(account, std::string(*name))) {
+      out.push_back({"AWS::IAM::User", user->user_name, user->arn});
+    } else {
+      out.push_back({"AWS::IAM::User", std::string(*name),
+                     IdentityStore::UserArn(account, path, std::string(*name))});
+    }
+  } else if (ctx.identity.type == aws::IdentityType::kIAMUser && ctx.operation != nullptr &&
+             ActsOnCallerWithoutUserName(ctx.operation->name)) {
+    // The call acts on the calling user (so "arn:aws:iam::*:user/${aws:username}" works).
+    out.push_back({"AWS::IAM::User", ctx.identity.user_name, ctx.identity.arn});
+  }
+  if (auto name = aws::StringField(ctx.input, "RoleName")) {
+    if (auto role = store_.GetRole(account, std::string(*name))) {
+      out.push_back({"AWS::IAM::Role", role->role_name, role->arn});
+    } else {
+      out.push_back({"AWS::IAM::Role", std::string(*name),
+                     IdentityStore::RoleArn(account, path, std::string(*name))});
+    }
+  }
+  if (auto arn = aws::StringField(ctx.input, "PolicyArn")) {
+    out.push_back({"AWS::IAM::Policy", std::string(*arn), std::string(*arn)});
+  }
+  return out;
+}
+
+aws::AccessRequest IamService::AccessFor(const aws::RequestContext& ctx) const {
+  aws::AccessRequest access = Service::AccessFor(ctx);
+  const std::string& op = ctx.operation->name;
+  // Listing users and roles is authorized on the path being listed, ListPolicies on the policy
+  // path (AWS's denials name these).
+  if (op == "ListUsers" || op == "ListRoles") {
+    std::string prefix(aws::StringField(ctx.input, "PathPrefix").value_or("/"));
+    access.resource =
+        "arn:aws:iam::" + ctx.account_id + (op == "ListUsers" ? ":user" : ":role") + prefix;
+  } else if (op == "ListPolicies") {
+    access.resource =
+        "policy path " + std::string(aws::StringField(ctx.input, "PathPrefix").value_or("/"));
+  }
+  return access;
 }
 
 bool IamService::Implements(std::string_view operation) const {

@@ -4,8 +4,11 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "aws/service.h"
 #include "common/clock.h"
@@ -20,6 +23,12 @@ class IamService final : public aws::Service {
   std::string_view name() const override { return "iam"; }
   bool Implements(std::string_view operation) const override;
   std::optional<aws::AwsError> CheckInput(const aws::RequestContext& ctx) const override;
+  // UserName / RoleName resolved to the stored user or role (its ARN with its path, its name as
+  // created), the caller itself for calls that default to it, and PolicyArn.
+  std::vector<aws::CallResource> ResolveResources(const aws::RequestContext& ctx) const override;
+  // The resolved user or role; for ListUsers/ListRoles the listed path, for ListPolicies the
+  // policy path (AWS's denials name these).
+  aws::AccessRequest AccessFor(const aws::RequestContext& ctx) const override;
   Result<boost::json::value, aws::AwsError> Invoke(aws::RequestContext& ctx) override;
 
   // A policy document's problems in IAM's words (MalformedPolicyDocument), if any. `trust`: a
@@ -29,8 +38,13 @@ class IamService final : public aws::Service {
                                                           bool current_version = false);
 
  private:
-  // A trust policy's user and role principals in accounts this server holds must exist.
-  std::optional<aws::AwsError> CheckTrustPrincipals(std::string_view document) const;
+  // A trust policy's user and role principals in accounts this server holds must exist; their
+  // unique ids, by the ARN the policy names them with (kept with the role).
+  Result<std::map<std::string, std::string>, aws::AwsError> ResolveTrustPrincipals(
+      std::string_view document) const;
+  // A role's trust policy as IAM shows it: a principal ARN whose user or role was deleted since
+  // (or replaced by another of the same name) appears as the unique id the policy still holds.
+  std::string DisplayedTrustPolicy(const RoleRecord& role) const;
 
   using Handler =
       std::function<Result<boost::json::value, aws::AwsError>(aws::RequestContext& ctx)>;

@@ -180,6 +180,13 @@ void IdentityStore::LoadEntity(const std::string& account_id, const std::string&
     r.path = Str(b, "path");
     r.arn = RoleArn(account_id, r.path, r.role_name);
     r.trust_policy = Str(b, "trust");
+    if (auto it = b.find("trust_ids"); it != b.end() && it->value().is_object()) {
+      for (const auto& kv : it->value().get_object()) {
+        if (kv.value().is_string()) {
+          r.trust_principal_ids[std::string(kv.key())] = std::string(kv.value().get_string());
+        }
+      }
+    }
     r.description = Str(b, "description");
     r.max_session_duration = static_cast<int>(Int(b, "max_session"));
     r.created = FromUnixMillis(Int(b, "created"));
@@ -286,10 +293,13 @@ Status IdentityStore::Save(const EntityRef& e) {
       } else if (e.kind == "role") {
         if (auto it = a->roles.find(e.key); it != a->roles.end()) {
           const RoleRecord& r = it->second;
+          json::object trust_ids;
+          for (const auto& [arn, id] : r.trust_principal_ids) trust_ids[arn] = id;
           body = json::serialize(json::object{{"name", r.role_name},
                                               {"id", r.role_id},
                                               {"path", r.path},
                                               {"trust", r.trust_policy},
+                                              {"trust_ids", std::move(trust_ids)},
                                               {"description", r.description},
                                               {"max_session", r.max_session_duration},
                                               {"created", ToUnixMillis(r.created)}});
@@ -366,10 +376,48 @@ std::shared_ptr<const aws::Credential> IdentityStore::MakeCredential(
   return c;
 }
 
+bool IdentityStore::SessionPrincipalExists(const aws::Identity& id) const {
+  std::shared_lock lock(mu_);
+  // The user or role a session stands for, by name, and whether it is still the same entity.
+  auto user_is = [&](const std::string& account_id, const std::string& name,
+                     const std::string& user_id) {
+    const AccountState* a = State(account_id);
+    if (a == nullptr) return false;
+    auto it = a->users.find(AsciiLower(name));
+    return it != a->users.end() && it->second.user_id == user_id;
+  };
+  switch (id.type) {
+    case aws::IdentityType::kRoot:
+      return State(id.account_id) != nullptr;
+    case aws::IdentityType::kIAMUser:
+      return user_is(id.account_id, id.user_name, id.principal_id);
+    case aws::IdentityType::kAssumedRole: {
+      if (!id.session || !id.session->issuer) return false;
+      const aws::SessionIssuer& issuer = *id.session->issuer;
+      const AccountState* a = State(issuer.account_id);
+      if (a == nullptr) return false;
+      auto it = a->roles.find(AsciiLower(issuer.user_name));
+      return it != a->roles.end() && it->second.role_id == issuer.principal_id;
+    }
+    case aws::IdentityType::kFederatedUser: {
+      if (!id.session || !id.session->issuer) return false;
+      const aws::SessionIssuer& issuer = *id.session->issuer;
+      if (issuer.type == "Root") return State(issuer.account_id) != nullptr;
+      return user_is(issuer.account_id, issuer.user_name, issuer.principal_id);
+    }
+    case aws::IdentityType::kAWSService:
+      return false;
+  }
+  return false;
+}
+
 std::shared_ptr<const aws::Credential> IdentityStore::FromSessionToken(
     std::string_view access_key_id, std::string_view token) const {
   auto claims = tokens_->Open(token);
   if (!claims || claims->access_key_id != access_key_id) return nullptr;
+  // A session lives no longer than the principal it stands for: once that user or role is
+  // deleted, its sessions are refused, whatever is later created under the same name.
+  if (!SessionPrincipalExists(claims->identity)) return nullptr;
   auto c = std::make_shared<aws::Credential>();
   c->access_key_id = claims->access_key_id;
   c->secret_access_key = claims->secret_access_key;
@@ -908,6 +956,21 @@ std::vector<std::string> IdentityStore::ListAttached(const std::string& account_
 std::vector<std::string> IdentityStore::PoliciesOf(const std::string& account_id,
                                                    const PrincipalRef& principal) const {
   std::vector<std::string> out;
+  if (!principal.id.empty()) {
+    std::shared_lock lock(mu_);
+    const AccountState* a = State(account_id);
+    if (a == nullptr) return out;
+    std::string key = AsciiLower(principal.name);
+    bool same = false;
+    if (principal.type == "user") {
+      auto it = a->users.find(key);
+      same = it != a->users.end() && it->second.user_id == principal.id;
+    } else {
+      auto it = a->roles.find(key);
+      same = it != a->roles.end() && it->second.role_id == principal.id;
+    }
+    if (!same) return out;
+  }
   for (const std::string& name : ListInlinePolicies(account_id, principal)) {
     if (auto doc = GetInlinePolicy(account_id, principal, name)) out.push_back(*doc);
   }
@@ -915,6 +978,55 @@ std::vector<std::string> IdentityStore::PoliciesOf(const std::string& account_id
     if (auto p = GetManagedPolicy(account_id, arn)) out.push_back(p->document);
   }
   return out;
+}
+
+namespace {
+
+// "arn:aws:iam::<acct>:<type>/<path/>name" -> (account, path, name); nullopt for any other form.
+struct IamArn {
+  std::string account_id, path, name;
+};
+std::optional<IamArn> ParseIamArn(std::string_view arn, std::string_view type) {
+  constexpr std::string_view kPrefix = "arn:aws:iam::";
+  if (arn.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  std::string_view rest = arn.substr(kPrefix.size());
+  if (rest.size() < 13 || rest[12] != ':') return std::nullopt;
+  std::string_view account = rest.substr(0, 12);
+  std::string_view resource = rest.substr(13);
+  if (resource.substr(0, type.size()) != type || resource.size() <= type.size() ||
+      resource[type.size()] != '/') {
+    return std::nullopt;
+  }
+  std::string_view path_and_name = resource.substr(type.size());  // "/path/name"
+  size_t slash = path_and_name.rfind('/');
+  std::string_view name = path_and_name.substr(slash + 1);
+  if (name.empty()) return std::nullopt;
+  return IamArn{std::string(account), std::string(path_and_name.substr(0, slash + 1)),
+                std::string(name)};
+}
+
+}  // namespace
+
+std::optional<RoleRecord> IdentityStore::RoleByArn(std::string_view arn) const {
+  auto parsed = ParseIamArn(arn, "role");
+  if (!parsed) return std::nullopt;
+  auto role = GetRole(parsed->account_id, parsed->name);
+  if (!role || role->path != parsed->path) return std::nullopt;
+  return role;
+}
+
+std::optional<UserRecord> IdentityStore::UserByArn(std::string_view arn) const {
+  auto parsed = ParseIamArn(arn, "user");
+  if (!parsed) return std::nullopt;
+  auto user = GetUser(parsed->account_id, parsed->name);
+  if (!user || user->path != parsed->path) return std::nullopt;
+  return user;
+}
+
+std::string IdentityStore::UniqueIdOf(std::string_view arn) const {
+  if (auto user = UserByArn(arn)) return user->user_id;
+  if (auto role = RoleByArn(arn)) return role->role_id;
+  return {};
 }
 
 }  // namespace sagetrail::iam

@@ -66,6 +66,10 @@ struct RoleRecord {
   std::string path = "/";
   std::string arn;
   std::string trust_policy;  // JSON text as given
+  // The unique id of each user or role the trust policy names by ARN, as it was when the policy
+  // was saved (IAM stores the id): a principal deleted and created again under the same name is
+  // another principal, and the policy no longer lets it in.
+  std::map<std::string, std::string> trust_principal_ids;
   std::string description;
   int max_session_duration = 3600;
   TimePoint created;
@@ -87,6 +91,9 @@ struct ManagedPolicyRecord {
 struct PrincipalRef {
   std::string type;  // "user" or "role"
   std::string name;
+  // The entity's unique id ("AIDA...", "AROA..."), when the caller knows which entity it means:
+  // then a later entity of the same name is not this one.
+  std::string id;
   bool operator<(const PrincipalRef& o) const {
     return type != o.type ? type < o.type : name < o.name;
   }
@@ -190,9 +197,18 @@ class IdentityStore final : public aws::CredentialStore {
   // reader can cache what it derived from the store and know when to derive it again.
   uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
 
-  // The identity-based policy documents (inline and attached) of a user or a role.
+  // The identity-based policy documents (inline and attached) of a user or a role; none if it
+  // does not exist, or if `principal.id` is set and names another (deleted) entity.
   std::vector<std::string> PoliciesOf(const std::string& account_id,
                                       const PrincipalRef& principal) const;
+
+  // The unique id of the user or role an IAM ARN names ("arn:aws:iam::<acct>:user/<path>name"),
+  // matched with its path and ignoring the name's case, or empty if there is none.
+  std::string UniqueIdOf(std::string_view arn) const;
+  // The stored role an ARN names (see UniqueIdOf), if any.
+  std::optional<RoleRecord> RoleByArn(std::string_view arn) const;
+  // The stored user an ARN names, if any.
+  std::optional<UserRecord> UserByArn(std::string_view arn) const;
 
   // Writes the current in-memory state of one entity to disk (or deletes it there).
   Status Save(const EntityRef& entity);
@@ -211,6 +227,8 @@ class IdentityStore final : public aws::CredentialStore {
   Status Write(const std::string& account_id, const std::string& kind, const std::string& key,
                const std::optional<std::string>& body);
   std::shared_ptr<const aws::Credential> MakeCredential(const AccessKeyRecord& key) const;
+  // Whether the user, role or account a session stands for still exists as the same entity.
+  bool SessionPrincipalExists(const aws::Identity& identity) const;
   std::shared_ptr<const aws::Credential> FromSessionToken(std::string_view access_key_id,
                                                           std::string_view token) const;
   AccountState* State(const std::string& account_id);

@@ -69,7 +69,36 @@ std::optional<AwsError> ReadSessionPolicies(const json::value& in, SessionClaims
   return std::nullopt;
 }
 
+// Event history finds a call that issued credentials by their key id.
+aws::CallResource IssuedKey(const SessionClaims& claims) {
+  return {"AWS::IAM::AccessKey", claims.access_key_id, ""};
+}
+
 }  // namespace
+
+std::vector<aws::CallResource> StsService::ResolveResources(const aws::RequestContext& ctx) const {
+  std::vector<aws::CallResource> out;
+  if (auto given = aws::StringField(ctx.input, "RoleArn")) {
+    auto role = store_.RoleByArn(*given);
+    std::string arn = role ? role->arn : std::string(*given);
+    out.push_back({"AWS::IAM::Role", arn, arn});
+  }
+  return out;
+}
+
+aws::AccessRequest StsService::AccessFor(const aws::RequestContext& ctx) const {
+  aws::AccessRequest access;
+  const std::string& op = ctx.operation->name;
+  // Nothing to authorize for who-am-I and one's own session; AssumeRole weighs the role's trust
+  // policy itself.
+  if (op == "GetCallerIdentity" || op == "GetSessionToken" || op == "AssumeRole") {
+    access.required = false;
+  } else if (op == "GetFederationToken") {
+    access.resource = "arn:aws:sts::" + ctx.account_id + ":federated-user/" +
+                      std::string(aws::StringField(ctx.input, "Name").value_or(""));
+  }
+  return access;
+}
 
 bool StsService::Implements(std::string_view op) const {
   return op == "GetCallerIdentity" || op == "AssumeRole" || op == "GetFederationToken" ||
@@ -131,10 +160,13 @@ Result<json::value, AwsError> StsService::AssumeRole(aws::RequestContext& ctx) {
   tr.role_arn = role->arn;
   tr.caller.arn = ctx.identity.arn;
   tr.caller.account_id = ctx.identity.account_id;
+  tr.caller.principal_id = ctx.identity.principal_id;
   if (ctx.identity.type == aws::IdentityType::kAssumedRole && ctx.identity.session &&
       ctx.identity.session->issuer) {
     tr.caller.role_arn = ctx.identity.session->issuer->arn;
+    tr.caller.role_id = ctx.identity.session->issuer->principal_id;
   }
+  tr.principal_ids = &role->trust_principal_ids;
   tr.context = authorizer_.ContextOf(ctx);
   if (auto external = aws::StringField(in, "ExternalId")) {
     tr.context.Set("sts:ExternalId", std::string(*external));
@@ -187,6 +219,11 @@ Result<json::value, AwsError> StsService::AssumeRole(aws::RequestContext& ctx) {
   if (!id.session->source_identity.empty()) out["SourceIdentity"] = id.session->source_identity;
   // The role's account records the call too.
   if (cross_account) ctx.also_recorded_in.push_back(role->account_id);
+  // Event history also finds the call by the new session and its key.
+  ctx.resources.push_back({"AWS::STS::AssumedRole", session_name, ""});
+  ctx.resources.push_back({"AWS::STS::AssumedRole", id.principal_id, ""});
+  ctx.resources.push_back({"AWS::STS::AssumedRole", id.arn, ""});
+  ctx.resources.push_back(IssuedKey(claims));
   return json::value(std::move(out));
 }
 
@@ -219,6 +256,7 @@ Result<json::value, AwsError> StsService::GetFederationToken(aws::RequestContext
       {"Credentials", Issue(claims, duration)},
       {"FederatedUser", json::object{{"FederatedUserId", id.principal_id}, {"Arn", id.arn}}},
       {"PackedPolicySize", packed}};
+  ctx.resources.push_back(IssuedKey(claims));
   return json::value(std::move(out));
 }
 
@@ -232,7 +270,9 @@ Result<json::value, AwsError> StsService::GetSessionToken(aws::RequestContext& c
   SessionClaims claims;
   claims.identity = ctx.identity;  // still the IAM user (or root), now with a session
   claims.identity.session = aws::SessionContext{};
-  return json::value(json::object{{"Credentials", Issue(claims, duration)}});
+  json::value out = json::object{{"Credentials", Issue(claims, duration)}};
+  ctx.resources.push_back(IssuedKey(claims));
+  return out;
 }
 
 }  // namespace sagetrail::iam

@@ -24,6 +24,9 @@ class StsService final : public aws::Service {
 
   std::string_view name() const override { return "sts"; }
   bool Implements(std::string_view operation) const override;
+  // RoleArn, as the stored role's ARN.
+  std::vector<aws::CallResource> ResolveResources(const aws::RequestContext& ctx) const override;
+  aws::AccessRequest AccessFor(const aws::RequestContext& ctx) const override;
   Result<boost::json::value, aws::AwsError> Invoke(aws::RequestContext& ctx) override;
 
  private:

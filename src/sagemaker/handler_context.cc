@@ -66,6 +66,15 @@ void HandlerContext::ScheduleTransition(Resource& r, TimePoint at) {
   scheduled.push_back({r.kind, r.name_key, at, TransitionGeneration(r)});
 }
 
+std::optional<aws::AwsError> HandlerContext::CheckRole(std::string_view role_arn) const {
+  if (authorizer == nullptr || authorizer->ServiceCanAssumeRole(role_arn, kServicePrincipal)) {
+    return std::nullopt;
+  }
+  return aws::AwsError::Validation("Could not assume role " + std::string(role_arn) +
+                                   ". Please ensure that the role exists and allows principal "
+                                   "'sagemaker.amazonaws.com' to assume the role.");
+}
+
 void HandlerContext::CopyDescribed(std::string_view describe_operation,
                                    boost::json::object* body) const {
   const aws::ServiceModel& model = *request.service;

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "aws/authorizer.h"
 #include "aws/aws_error.h"
 #include "aws/request_context.h"
 #include "common/clock.h"
@@ -20,6 +21,9 @@
 #include "sagemaker/timings.h"
 
 namespace sagetrail::sagemaker {
+
+// The principal SageMaker acts as when it assumes a caller's role.
+inline constexpr std::string_view kServicePrincipal = "sagemaker.amazonaws.com";
 
 // The Tags given at creation with each key once: a repeated key keeps its first position and its
 // last value, as AddTags would leave it.
@@ -35,6 +39,8 @@ struct HandlerContext {
   SageMakerBackend& backend;
   const Clock& clock;
   const Timings& timings;
+  // IAM, for whether SageMaker may assume a role (null in tests that do not check roles).
+  const aws::Authorizer* authorizer = nullptr;
 
   const boost::json::value& input() const { return request.input; }
   const std::string& account_id() const { return backend.account_id(); }
@@ -54,6 +60,8 @@ struct HandlerContext {
   void Remove(const std::string& kind, std::string name_key);
   // Sets `r`'s next transition; it is scheduled once the call is recorded. Call Touch/Save too.
   void ScheduleTransition(Resource& r, TimePoint at);
+  // ValidationException "Could not assume role <arn>. ..." unless SageMaker may assume `role_arn`.
+  std::optional<aws::AwsError> CheckRole(std::string_view role_arn) const;
   // Copies into `body` every member of this call's input that `describe_operation`'s output
   // also has (the settings a Describe call echoes back), as given. Members the caller sent that
   // are not in the operation's input shape are never copied.

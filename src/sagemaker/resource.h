@@ -4,7 +4,9 @@
 
 #include <boost/json/value.hpp>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "common/clock.h"
 
@@ -32,5 +34,24 @@ int64_t TransitionGeneration(const Resource& r);
 // arn:aws:sagemaker:<region>:<account>:<kind>/<lower-case name>
 std::string MakeArn(const std::string& region, const std::string& account_id,
                     const std::string& kind, const std::string& name);
+
+// The (kind, lower-case name key) an ARN of this account and region names, if it has the form
+// MakeArn produces (the name part in any case); nullopt otherwise.
+struct ArnRef {
+  std::string kind;
+  std::string name_key;
+};
+std::optional<ArnRef> ParseResourceArn(std::string_view arn, std::string_view region,
+                                       std::string_view account_id);
+
+// The resource kinds of the control plane: each one's input member naming it and its
+// CloudTrail resource type.
+struct ResourceKind {
+  std::string_view kind;         // "model"
+  std::string_view name_member;  // "ModelName"
+  std::string_view type;         // "AWS::SageMaker::Model"
+};
+std::span<const ResourceKind> ResourceKinds();
+const ResourceKind* FindResourceKind(std::string_view kind);
 
 }  // namespace sagetrail::sagemaker

@@ -18,7 +18,7 @@ class SageMakerBackend {
   const std::string& account_id() const { return account_id_; }
   const std::string& region() const { return region_; }
 
-  std::mutex& mutex() { return mu_; }
+  std::mutex& mutex() const { return mu_; }
   // The table of `kind` ("model", "endpoint", ...). Call with mutex() held.
   ResourceTable& Table(const std::string& kind) { return tables_[kind]; }
   const ResourceTable& Table(const std::string& kind) const {
@@ -30,7 +30,7 @@ class SageMakerBackend {
  private:
   std::string account_id_;
   std::string region_;
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::map<std::string, ResourceTable> tables_;  // guarded by mu_
 };
 

@@ -4,6 +4,10 @@
 
 #include <boost/json.hpp>
 
+#include "aws/protocol/generic_value.h"
+#include "aws/resource_arns.h"
+#include "common/strings.h"
+
 namespace sagetrail::sagemaker {
 namespace json = boost::json;
 
@@ -71,6 +75,67 @@ bool SageMakerService::Implements(std::string_view operation) const {
   return handlers_.count(std::string(operation)) != 0;
 }
 
+namespace {
+
+// Calls that only read: they hand no role to SageMaker, whatever their input holds.
+bool Reads(std::string_view op) {
+  for (std::string_view prefix : {"Describe", "List", "Get", "Search", "BatchDescribe"}) {
+    if (op.substr(0, prefix.size()) == prefix) return true;
+  }
+  return false;
+}
+
+std::vector<aws::ShapeValue> RolesOf(const aws::RequestContext& ctx) {
+  if (ctx.operation == nullptr || Reads(ctx.operation->name)) return {};
+  return aws::ValuesOfShape(*ctx.service, ctx.operation->input, ctx.input, "RoleArn");
+}
+
+}  // namespace
+
+std::vector<aws::CallResource> SageMakerService::ResolveResources(
+    const aws::RequestContext& ctx) const {
+  std::vector<aws::CallResource> out;
+  const SageMakerBackend* backend = backends_.Find(ctx.account_id, ctx.region);
+  std::unique_lock<std::mutex> lock;
+  if (backend != nullptr) lock = std::unique_lock<std::mutex>(backend->mutex());
+  auto add = [&](const ResourceKind& kind, std::string_view name, const std::string& key) {
+    const Resource* stored = backend ? backend->Table(std::string(kind.kind)).Find(key) : nullptr;
+    if (stored != nullptr) {
+      out.push_back({std::string(kind.type), stored->name, stored->arn});
+    } else {
+      out.push_back({std::string(kind.type), std::string(name),
+                     MakeArn(ctx.region, ctx.account_id, std::string(kind.kind), key)});
+    }
+  };
+  for (const ResourceKind& kind : ResourceKinds()) {
+    if (auto name = aws::StringField(ctx.input, kind.name_member)) {
+      add(kind, *name, AsciiLower(*name));
+    }
+  }
+  if (auto arn = aws::StringField(ctx.input, "ResourceArn")) {
+    if (auto ref = ParseResourceArn(*arn, ctx.region, ctx.account_id)) {
+      if (const ResourceKind* kind = FindResourceKind(ref->kind)) {
+        std::string_view given = *arn;
+        add(*kind, given.substr(given.rfind('/') + 1), ref->name_key);
+      }
+    }
+  }
+  aws::PutPrimaryFirst(ctx.operation ? ctx.operation->name : "", &out);
+  return out;
+}
+
+aws::AccessRequest SageMakerService::AccessFor(const aws::RequestContext& ctx) const {
+  aws::AccessRequest access = Service::AccessFor(ctx);
+  // An ARN-addressed call on a resource kind we do not hold is still authorized on that ARN.
+  if (access.resource == "*") {
+    if (auto arn = aws::StringField(ctx.input, "ResourceArn")) access.resource = std::string(*arn);
+  }
+  access.resource_in_denial = access.resource != "*";
+  for (const aws::ShapeValue& role : RolesOf(ctx)) access.passed_roles.push_back(role.value);
+  access.passed_to = std::string(kServicePrincipal);
+  return access;
+}
+
 Result<json::value, aws::AwsError> SageMakerService::Invoke(aws::RequestContext& ctx) {
   auto it = handlers_.find(ctx.operation->name);
   if (it == handlers_.end()) {
@@ -79,7 +144,13 @@ Result<json::value, aws::AwsError> SageMakerService::Invoke(aws::RequestContext&
   }
   SageMakerBackend& backend = backends_.Get(ctx.account_id, ctx.region);
   std::lock_guard<std::mutex> lock(backend.mutex());
-  HandlerContext h{ctx, backend, clock_, timings_, {}, {}};
+  HandlerContext h{ctx, backend, clock_, timings_, authorizer_, {}, {}};
+  // SageMaker must be able to assume every role the call hands it (a Redshift cluster's role,
+  // also in the input, is another service's to assume).
+  for (const aws::ShapeValue& role : RolesOf(ctx)) {
+    if (role.member != "RoleArn" && role.member != "ExecutionRoleArn") continue;
+    if (auto err = h.CheckRole(role.value)) return *err;
+  }
   auto result = it->second(h);
   // Changed resources reach the disk, and new transitions the scheduler, only after the call's
   // audit record is durable. Each save writes the resource's state at that moment, so saves of

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string_view>
 
+#include "aws/authorizer.h"
 #include "aws/backend_map.h"
 #include "aws/service.h"
 #include "common/clock.h"
@@ -37,7 +38,17 @@ class SageMakerService final : public aws::Service {
 
   std::string_view name() const override { return "sagemaker"; }
   bool Implements(std::string_view operation) const override;
+  // Every resource name member and ResourceArn, resolved to the stored resource (its name as
+  // created; the ARN's name part is lower-case whatever the spelling).
+  std::vector<aws::CallResource> ResolveResources(const aws::RequestContext& ctx) const override;
+  // The call's resource, and every role ARN it carries (shape "RoleArn") as passed to
+  // sagemaker.amazonaws.com.
+  aws::AccessRequest AccessFor(const aws::RequestContext& ctx) const override;
   Result<boost::json::value, aws::AwsError> Invoke(aws::RequestContext& ctx) override;
+
+  // IAM, asked whether SageMaker may assume the roles a call hands it (a role that does not
+  // exist or does not trust sagemaker.amazonaws.com fails the call). Null: not checked.
+  void SetAuthorizer(const aws::Authorizer* authorizer) { authorizer_ = authorizer; }
 
   SageMakerBackend& Backend(const std::string& account_id, const std::string& region) {
     return backends_.Get(account_id, region);
@@ -62,6 +73,7 @@ class SageMakerService final : public aws::Service {
               const std::string& name_key);
 
   std::unique_ptr<ResourceStore> store_;
+  const aws::Authorizer* authorizer_ = nullptr;
   const Clock& clock_;
   Scheduler& scheduler_;
   Timings timings_;

@@ -225,6 +225,7 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
       std::make_unique<cloudtrail::CloudTrailService>(*p.events, *clock, writer_options.retention);
   p.router->Attach(p.cloudtrail.get());
   p.authorizer = std::make_unique<iam::IamAuthorizer>(*p.identities, *clock);
+  p.sagemaker->SetAuthorizer(p.authorizer.get());
   p.iam = std::make_unique<iam::IamService>(*p.identities);
   p.router->Attach(p.iam.get());
   p.sts = std::make_unique<iam::StsService>(*p.identities, *p.authorizer, *clock, *random);

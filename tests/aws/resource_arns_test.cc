@@ -1,168 +1,129 @@
-// ResourcesOf (which resources a call names, per service) and ResourceTypeOfArn.
+// The generic resource helpers a service uses: rule tables, ARN templates and parsing, values of a
+// shape anywhere in an input, and which resource an operation is about.
 #include "aws/resource_arns.h"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
+#include "aws/model/service_model.h"
+
 namespace sagetrail::aws {
 namespace {
 
 namespace json = boost::json;
 
-constexpr char kAcct[] = "123456789012";
-constexpr char kRegion[] = "eu-west-1";
-
-std::vector<CallResource> Of(std::string_view service, std::string_view input,
-                             std::string_view output = "null") {
-  return ResourcesOf(service, kAcct, kRegion, json::parse(input), json::parse(output));
-}
-
-struct NameCase {
-  const char* member;
-  const char* type;
-  const char* arn_kind;
-  const char* arn_member;
+constexpr ResourceRule kRules[] = {
+    {"ThingName", "AWS::Test::Thing", "arn:aws:test:{region}:{account}:thing/{lname}"},
+    {"WidgetName", "AWS::Test::Widget", "arn:aws:test:{region}:{account}:widget/{name}"},
+    {"GadgetArn", "AWS::Test::Gadget", ""},
 };
 
-TEST(ResourceIndexTest, EverySageMakerNameMember) {
-  const NameCase cases[] = {
-      {"ModelName", "AWS::SageMaker::Model", "model", "ModelArn"},
-      {"EndpointConfigName", "AWS::SageMaker::EndpointConfig", "endpoint-config",
-       "EndpointConfigArn"},
-      {"EndpointName", "AWS::SageMaker::Endpoint", "endpoint", "EndpointArn"},
-      {"TrainingJobName", "AWS::SageMaker::TrainingJob", "training-job", "TrainingJobArn"},
-      {"NotebookInstanceName", "AWS::SageMaker::NotebookInstance", "notebook-instance",
-       "NotebookInstanceArn"},
-      {"NotebookInstanceLifecycleConfigName", "AWS::SageMaker::NotebookInstanceLifecycleConfig",
-       "notebook-instance-lifecycle-config", "NotebookInstanceLifecycleConfigArn"},
-      {"HyperParameterTuningJobName", "AWS::SageMaker::HyperParameterTuningJob",
-       "hyper-parameter-tuning-job", "HyperParameterTuningJobArn"},
-      {"ProcessingJobName", "AWS::SageMaker::ProcessingJob", "processing-job", "ProcessingJobArn"},
-      {"TransformJobName", "AWS::SageMaker::TransformJob", "transform-job", "TransformJobArn"},
-  };
-  for (const NameCase& c : cases) {
-    SCOPED_TRACE(c.member);
-    json::object in{{c.member, "My-Thing"}};
-    // Without output: the ARN is derived, with the name lower-cased.
-    auto got = ResourcesOf("sagemaker", kAcct, kRegion, in, nullptr);
-    ASSERT_EQ(got.size(), 1u);
-    EXPECT_EQ(got[0].type, c.type);
-    EXPECT_EQ(got[0].name, "My-Thing");
-    EXPECT_EQ(got[0].arn,
-              std::string("arn:aws:sagemaker:eu-west-1:123456789012:") + c.arn_kind + "/my-thing");
-    EXPECT_EQ(ResourceTypeOfArn(got[0].arn), c.type);
-    // With the ARN in the output, that one is used.
-    json::object out{{c.arn_member, "arn:aws:sagemaker:eu-west-1:123456789012:x/from-output"}};
-    got = ResourcesOf("sagemaker", kAcct, kRegion, in, out);
-    ASSERT_EQ(got.size(), 1u);
-    EXPECT_EQ(got[0].arn, "arn:aws:sagemaker:eu-west-1:123456789012:x/from-output");
-    // The member means nothing to another service.
-    EXPECT_TRUE(ResourcesOf("sts", kAcct, kRegion, in, nullptr).empty());
-  }
+std::vector<CallResource> Of(std::string_view input) {
+  return ResourcesFromRules(kRules, "123456789012", "eu-west-1", json::parse(input));
 }
 
-TEST(ResourceIndexTest, SeveralNamesInOneCall) {
-  auto got = Of("sagemaker", R"({"EndpointName":"ep","EndpointConfigName":"cfg","Tags":[]})",
-                R"({"EndpointArn":"arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ep"})");
+TEST(ResourceRulesTest, NamesBecomeArnsByTemplate) {
+  auto got = Of(R"({"WidgetName":"W1","ThingName":"My-Thing"})");
   ASSERT_EQ(got.size(), 2u);
-  EXPECT_EQ(got[0].type, "AWS::SageMaker::EndpointConfig");
-  EXPECT_EQ(got[0].name, "cfg");
-  EXPECT_EQ(got[0].arn, "arn:aws:sagemaker:eu-west-1:123456789012:endpoint-config/cfg");
-  EXPECT_EQ(got[1].type, "AWS::SageMaker::Endpoint");
-  EXPECT_EQ(got[1].arn, "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/ep");
+  // Rule order, not input order.
+  EXPECT_EQ(got[0].type, "AWS::Test::Thing");
+  EXPECT_EQ(got[0].name, "My-Thing");
+  EXPECT_EQ(got[0].arn, "arn:aws:test:eu-west-1:123456789012:thing/my-thing");
+  EXPECT_EQ(got[1].name, "W1");
+  EXPECT_EQ(got[1].arn, "arn:aws:test:eu-west-1:123456789012:widget/W1");
 }
 
-TEST(ResourceIndexTest, NamesThatAreNotStringsAreIgnored) {
-  EXPECT_TRUE(Of("sagemaker", R"({"ModelName":42})").empty());
-  EXPECT_TRUE(Of("sagemaker", R"({"ModelName":null})").empty());
-  EXPECT_TRUE(Of("sagemaker", R"({})").empty());
-  EXPECT_TRUE(Of("sagemaker", R"([])").empty());
-  EXPECT_TRUE(Of("sagemaker", R"(null)").empty());
-}
-
-TEST(ResourceIndexTest, RuntimeEndpoint) {
-  auto got = Of("sagemaker-runtime", R"({"EndpointName":"Prod-EP","Body":"eA=="})");
+TEST(ResourceRulesTest, ArnMembersAndNamesThatAreArns) {
+  auto got = Of(R"({"GadgetArn":"arn:aws:test:eu-west-1:1:gadget/g"})");
   ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].type, "AWS::SageMaker::Endpoint");
-  EXPECT_EQ(got[0].name, "Prod-EP");
-  EXPECT_EQ(got[0].arn, "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/prod-ep");
+  EXPECT_EQ(got[0].name, "arn:aws:test:eu-west-1:1:gadget/g");
+  EXPECT_EQ(got[0].arn, "arn:aws:test:eu-west-1:1:gadget/g");
+  // A name member given an ARN keeps it (CloudTrail takes a trail's name or ARN).
+  got = Of(R"({"WidgetName":"arn:aws:test:eu-west-1:1:widget/x"})");
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].arn, "arn:aws:test:eu-west-1:1:widget/x");
 }
 
-TEST(ResourceIndexTest, OtherServices) {
-  auto trail = Of("cloudtrail", R"({"Name":"main"})",
-                  R"({"TrailARN":"arn:aws:cloudtrail:eu-west-1:123456789012:trail/main"})");
-  ASSERT_EQ(trail.size(), 1u);
-  EXPECT_EQ(trail[0].type, "AWS::CloudTrail::Trail");
-  EXPECT_EQ(trail[0].name, "main");
-  EXPECT_EQ(trail[0].arn, "arn:aws:cloudtrail:eu-west-1:123456789012:trail/main");
-  // A trail named by ARN keeps the ARN as both.
-  auto by_arn = Of("cloudtrail", R"({"TrailName":"arn:aws:cloudtrail:eu-west-1:1:trail/t"})");
-  ASSERT_EQ(by_arn.size(), 1u);
-  EXPECT_EQ(by_arn[0].name, "arn:aws:cloudtrail:eu-west-1:1:trail/t");
-  EXPECT_EQ(by_arn[0].arn, "arn:aws:cloudtrail:eu-west-1:1:trail/t");
-  // IAM names are turned into their (global) ARNs.
-  auto user = Of("iam", R"({"UserName":"bob"})");
-  ASSERT_EQ(user.size(), 1u);
-  EXPECT_EQ(user[0].type, "AWS::IAM::User");
-  EXPECT_EQ(user[0].arn, "arn:aws:iam::123456789012:user/bob");
-  auto bucket = Of("s3", R"({"Bucket":"my-bucket","Key":"k"})");
-  ASSERT_EQ(bucket.size(), 1u);
-  EXPECT_EQ(bucket[0].type, "AWS::S3::Bucket");
-  auto topic = Of("sns", R"({"TopicArn":"arn:aws:sns:eu-west-1:123456789012:t"})");
-  ASSERT_EQ(topic.size(), 1u);
-  EXPECT_EQ(topic[0].type, "AWS::SNS::Topic");
-  EXPECT_EQ(topic[0].arn, "arn:aws:sns:eu-west-1:123456789012:t");
-  auto group = Of("logs", R"({"logGroupName":"/aws/sagemaker/TrainingJobs"})");
-  ASSERT_EQ(group.size(), 1u);
-  EXPECT_EQ(group[0].type, "AWS::Logs::LogGroup");
-  EXPECT_TRUE(Of("unknown-service", R"({"ModelName":"m"})").empty());
+TEST(ResourceRulesTest, NamesThatAreNotStringsAreIgnored) {
+  EXPECT_TRUE(Of(R"({"ThingName":42})").empty());
+  EXPECT_TRUE(Of(R"({"ThingName":null})").empty());
+  EXPECT_TRUE(Of(R"({})").empty());
+  EXPECT_TRUE(Of(R"([])").empty());
+  EXPECT_TRUE(Of(R"(null)").empty());
 }
 
-TEST(ResourceIndexTest, TaggingCallsNameTheirResourceByArn) {
-  auto got = Of("sagemaker",
-                R"({"ResourceArn":"arn:aws:sagemaker:eu-west-1:123456789012:endpoint/prod",
-                    "Tags":[{"Key":"k","Value":"v"}]})");
-  ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].type, "AWS::SageMaker::Endpoint");
-  EXPECT_EQ(got[0].name, "prod");
-  EXPECT_EQ(got[0].arn, "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/prod");
-  got = Of("sagemaker",
-           R"({"ResourceArn":"arn:aws:sagemaker:eu-west-1:123456789012:training-job/tj-1"})");
-  ASSERT_EQ(got.size(), 1u);
-  EXPECT_EQ(got[0].type, "AWS::SageMaker::TrainingJob");
-  // An ARN of a kind we do not know is not indexed.
+TEST(ResourceRulesTest, ParseArn) {
+  auto p = ParseArn("arn:aws:sagemaker:us-east-1:123456789012:model/m:with:colons");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->partition, "aws");
+  EXPECT_EQ(p->service, "sagemaker");
+  EXPECT_EQ(p->region, "us-east-1");
+  EXPECT_EQ(p->account, "123456789012");
+  EXPECT_EQ(p->resource, "model/m:with:colons");
+  p = ParseArn("arn:aws:iam::123456789012:user/a");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->region, "");
+  EXPECT_FALSE(ParseArn("urn:aws:iam::1:user/a").has_value());
+  EXPECT_FALSE(ParseArn("arn:aws:iam").has_value());
+  EXPECT_FALSE(ParseArn("").has_value());
+}
+
+TEST(ResourceRulesTest, PrimaryResourceComesFirst) {
+  std::vector<CallResource> r = {{"AWS::SageMaker::EndpointConfig", "c", ""},
+                                 {"AWS::SageMaker::Endpoint", "e", ""}};
+  PutPrimaryFirst("CreateEndpoint", &r);
+  EXPECT_EQ(r[0].type, "AWS::SageMaker::Endpoint");
+  EXPECT_EQ(r[1].type, "AWS::SageMaker::EndpointConfig");
+  PutPrimaryFirst("DescribeEndpointConfig", &r);
+  EXPECT_EQ(r[0].type, "AWS::SageMaker::EndpointConfig");
+  // No resource matches: the order stays.
+  PutPrimaryFirst("AddTags", &r);
+  EXPECT_EQ(r[0].type, "AWS::SageMaker::EndpointConfig");
+  std::vector<CallResource> none;
+  PutPrimaryFirst("CreateModel", &none);
+  EXPECT_TRUE(none.empty());
+}
+
+constexpr char kModel[] = R"({
+  "version": "2.0",
+  "metadata": {"protocol": "json", "jsonVersion": "1.1", "targetPrefix": "T",
+               "serviceId": "T", "signatureVersion": "v4", "signingName": "t",
+               "endpointPrefix": "t", "apiVersion": "2020-01-01"},
+  "operations": {"Op": {"name": "Op", "http": {"method": "POST", "requestUri": "/"},
+                        "input": {"shape": "In"}}},
+  "shapes": {
+    "In": {"type": "structure", "members": {
+      "RoleArn": {"shape": "RoleArn"},
+      "Other": {"shape": "Str"},
+      "Defs": {"shape": "DefList"},
+      "ByName": {"shape": "DefMap"}}},
+    "Def": {"type": "structure", "members": {"ExecRole": {"shape": "RoleArn"}}},
+    "DefList": {"type": "list", "member": {"shape": "Def"}},
+    "DefMap": {"type": "map", "key": {"shape": "Str"}, "value": {"shape": "Def"}},
+    "RoleArn": {"type": "string"},
+    "Str": {"type": "string"}
+  }
+})";
+
+TEST(ResourceRulesTest, ValuesOfShapeFindsNestedMembers) {
+  auto model = ServiceModel::Load("t", kModel);
+  ASSERT_TRUE(model.ok());
+  const Operation* op = (*model)->FindOperation("Op");
+  ASSERT_NE(op, nullptr);
+  json::value in = json::parse(R"({"RoleArn":"r1","Other":"x",
+      "Defs":[{"ExecRole":"r2"},{"ExecRole":7},{}],"ByName":{"k":{"ExecRole":"r3"}}})");
+  auto got = ValuesOfShape(**model, op->input, in, "RoleArn");
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].member, "RoleArn");
+  EXPECT_EQ(got[0].value, "r1");
+  EXPECT_EQ(got[1].member, "ExecRole");
+  EXPECT_EQ(got[1].value, "r2");
+  EXPECT_EQ(got[2].value, "r3");
+  // Input of the wrong form yields nothing rather than failing.
+  EXPECT_TRUE(ValuesOfShape(**model, op->input, json::parse(R"([1,2])"), "RoleArn").empty());
   EXPECT_TRUE(
-      Of("sagemaker", R"({"ResourceArn":"arn:aws:sagemaker:eu-west-1:1:workteam/w"})").empty());
-  EXPECT_TRUE(Of("sagemaker", R"({"ResourceArn":"not-an-arn"})").empty());
-}
-
-TEST(ResourceIndexTest, ResourceTypeOfArn) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"arn:aws:sagemaker:us-east-1:1:model/m", "AWS::SageMaker::Model"},
-      {"arn:aws:sagemaker:us-east-1:1:endpoint-config/c", "AWS::SageMaker::EndpointConfig"},
-      {"arn:aws:sagemaker:us-east-1:1:endpoint/e", "AWS::SageMaker::Endpoint"},
-      {"arn:aws:sagemaker:us-east-1:1:training-job/t", "AWS::SageMaker::TrainingJob"},
-      {"arn:aws:sagemaker:us-east-1:1:notebook-instance/n", "AWS::SageMaker::NotebookInstance"},
-      {"arn:aws:sagemaker:us-east-1:1:notebook-instance-lifecycle-config/l",
-       "AWS::SageMaker::NotebookInstanceLifecycleConfig"},
-      {"arn:aws:sagemaker:us-east-1:1:hyper-parameter-tuning-job/h",
-       "AWS::SageMaker::HyperParameterTuningJob"},
-      {"arn:aws:sagemaker:us-east-1:1:processing-job/p", "AWS::SageMaker::ProcessingJob"},
-      {"arn:aws:sagemaker:us-east-1:1:transform-job/t", "AWS::SageMaker::TransformJob"},
-      {"arn:aws:cloudtrail:us-east-1:1:trail/t", "AWS::CloudTrail::Trail"},
-      {"arn:aws-cn:sagemaker:cn-north-1:1:model/m", "AWS::SageMaker::Model"},
-      // Not recognised.
-      {"arn:aws:sagemaker:us-east-1:1:model", ""},
-      {"arn:aws:sagemaker:us-east-1:1:models/m", ""},
-      {"arn:aws:sagemaker:us-east-1:1:endpointx/e", ""},
-      {"arn:aws:s3:::bucket/key", ""},
-      {"arn:aws:iam::1:model/m", ""},
-      {"arn:aws:sagemaker:us-east-1", ""},
-      {"urn:aws:sagemaker:us-east-1:1:model/m", ""},
-      {"", ""},
-  };
-  for (const auto& [arn, type] : cases) EXPECT_EQ(ResourceTypeOfArn(arn), type) << arn;
+      ValuesOfShape(**model, op->input, json::parse(R"({"Defs":{"a":1}})"), "RoleArn").empty());
 }
 
 }  // namespace

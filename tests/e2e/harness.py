@@ -33,6 +33,11 @@ import botocore.credentials
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BINARY = os.environ.get("SAGETRAIL_BINARY", os.path.join(REPO, "build", "sagetrail"))
 REGION = "us-east-1"
+# A trust policy that lets SageMaker assume a role.
+SAGEMAKER_TRUST = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
+                   "Action": "sts:AssumeRole"}]})
 
 
 class Server:
@@ -218,6 +223,16 @@ class Server:
             region_name=region
         ).client(service, endpoint_url=self.endpoint, config=cfg)
 
+    def sagemaker_role(self, name="SageMakerRole", profile="admin", path="/"):
+        """The ARN of an IAM role that SageMaker may assume (created on first use), as a user
+        creates one before handing it to SageMaker (CreateModel's ExecutionRoleArn, ...)."""
+        iam = self.client("iam", profile=profile)
+        try:
+            return iam.create_role(RoleName=name, Path=path,
+                                   AssumeRolePolicyDocument=SAGEMAKER_TRUST)["Role"]["Arn"]
+        except iam.exceptions.EntityAlreadyExistsException:
+            return iam.get_role(RoleName=name)["Role"]["Arn"]
+
     # -- raw HTTP ----------------------------------------------------------------------------
     def prepare_signed(self, target, body=b"{}", service="sagemaker", profile="admin",
                        region=REGION, when=None, secret=None, access_key=None, headers=None,
@@ -385,6 +400,9 @@ class ServerTestCase(unittest.TestCase):
     """One server per test class, started before the first test and always stopped."""
 
     server_args = ()
+    # Create the role "SageMakerRole" (trusting sagemaker.amazonaws.com) before the tests, as a
+    # user must before handing a role to SageMaker.
+    with_sagemaker_role = True
 
     @classmethod
     def setUpClass(cls):
@@ -393,6 +411,8 @@ class ServerTestCase(unittest.TestCase):
         cls.server = Server(extra_args=cls.server_args)
         try:
             cls.server.start()
+            if cls.with_sagemaker_role:
+                cls.server.sagemaker_role()
         except BaseException:
             cls.server.cleanup()
             raise

@@ -57,11 +57,15 @@ def policy(*statements):
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-def trust(*aws_principals):
-    """A trust policy letting the given AWS principals call sts:AssumeRole."""
+def trust(*aws_principals, services=()):
+    """A trust policy letting the given AWS principals (and AWS services, e.g.
+    "sagemaker.amazonaws.com" for a role handed to SageMaker) call sts:AssumeRole."""
     principal = aws_principals[0] if len(aws_principals) == 1 else list(aws_principals)
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]})
+    statements = [{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}]
+    if services:
+        statements.append({"Effect": "Allow", "Principal": {"Service": list(services)},
+                           "Action": "sts:AssumeRole"})
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
 class Creds:

@@ -109,7 +109,7 @@ class AuditTrailTest(ServerTestCase):
         c.response = {"modelArn": cls.model_arn}
         # 2. boto3 DescribeModel (admin): a read-only success.
         boto(Call("describe", "DescribeModel", True, "admin", "sagemaker.amazonaws.com", "Boto3",
-                  resources=[cls.model.lower()], params={"modelName": cls.model.lower()}),
+                  resources=[cls.model], params={"modelName": cls.model.lower()}),
              lambda: sm.describe_model(ModelName=cls.model.lower()))
         # 3. boto3 ListModels: read-only, no resource.
         boto(Call("list", "ListModels", True, "admin", "sagemaker.amazonaws.com", "Boto3",

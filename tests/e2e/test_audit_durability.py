@@ -93,6 +93,7 @@ class CrashDurabilityTest(unittest.TestCase):
         server = Server(data_dir=self.dir)
         self.addCleanup(server.stop)
         server.start()
+        server.sagemaker_role()
         answered = []
         for round_no in (1, 2):
             burst = Burst(server, round_no)
@@ -152,6 +153,7 @@ class CrashDurabilityTest(unittest.TestCase):
         server = Server(data_dir=self.dir)
         self.addCleanup(server.stop)
         server.start()
+        server.sagemaker_role()
         burst = Burst(server, 1)
         self.assertTrue(burst.run_and_kill(graceful=True))
         self.assertEqual(burst.exit_code, 0, server.read_stderr())
@@ -192,6 +194,7 @@ class RetentionOptionTest(unittest.TestCase):
 
     def test_event_retention_days_1_is_accepted_and_recent_events_are_found(self):
         with Server(extra_args=["--event-retention-days", "1"]) as s:
+            s.sagemaker_role()
             sm = s.client("sagemaker")
             rid = request_id_of(sm.create_model(ModelName="kept", PrimaryContainer={"Image": IMAGE},
                                                 ExecutionRoleArn=ROLE))

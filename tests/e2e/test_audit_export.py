@@ -28,7 +28,7 @@ class ExportTest(ServerTestCase):
         super().setUpClass()
         s = cls.server
         sm = s.client("sagemaker")
-        cls.t_start = int(time.time())
+        cls.t_start = next_second_boundary()  # after the set-up's own calls (the role)
         # Group A.
         code, out, err, rid = aws_with_request_id(
             s, "sagemaker", "create-model", "--model-name", "Exp-Model", "--primary-container",
@@ -61,9 +61,10 @@ class ExportTest(ServerTestCase):
         cls.t_end = next_second_boundary() - 1  # inclusive: every call above is at or before it
 
     def records_before_end(self, *args):
-        """Exported records of the calls made in setUpClass (tests add LookupEvents later)."""
+        """Exported records of the calls made in setUpClass (tests add LookupEvents later; the
+        set-up's role came before)."""
         return [r for r in export_records(self.server.data_dir, *args)
-                if r["eventTime"] <= iso(self.t_end)]
+                if iso(self.t_start) <= r["eventTime"] <= iso(self.t_end)]
 
     def lookup_records(self, region, **params):
         ct = self.server.client("cloudtrail", region=region)
@@ -123,11 +124,18 @@ class ExportTest(ServerTestCase):
         for row, rec in zip(rows, records):
             self.assertEqual(len(row), 12, row)
             ui = rec["userIdentity"]
-            model = rec["requestParameters"] and rec["requestParameters"].get("modelName")
+            params = rec["requestParameters"] or {}
+            # The set-up's CreateRole names a role; the calls of the tests name models, by the
+            # name they were created with.
+            stored = {"exp-model": "Exp-Model"}
+            rtype, rname = (("AWS::SageMaker::Model",
+                             stored.get(params["modelName"].lower(), params["modelName"]))
+                            if "modelName" in params else
+                            ("AWS::IAM::Role", params["roleName"]) if "roleName" in params
+                            else ("", ""))
             expected = [rec["eventName"], rec["eventTime"],
                         "root" if ui["type"] == "Root" else ui["userName"],
-                        rec["eventSource"], "AWS::SageMaker::Model" if model else "",
-                        model or "", ui["accessKeyId"], rec["awsRegion"],
+                        rec["eventSource"], rtype, rname, ui["accessKeyId"], rec["awsRegion"],
                         rec.get("errorCode", ""), rec["eventID"],
                         "true" if rec["readOnly"] else "false", "127.0.0.1"]
             self.assertEqual(row, expected)
@@ -159,7 +167,8 @@ class ExportTest(ServerTestCase):
 
     def test_start_and_end_filters(self):
         for end in (str(self.t_mid - 1), iso(self.t_mid - 1)):
-            got = [r["requestID"] for r in export_records(self.server.data_dir, "--end", end)]
+            got = [r["requestID"] for r in export_records(self.server.data_dir, "--start",
+                                                          str(self.t_start), "--end", end)]
             self.assertEqual(sorted(got), sorted(self.group_a), end)
         for start in (str(self.t_mid), iso(self.t_mid)):
             got = [r["requestID"] for r in export_records(
@@ -206,19 +215,22 @@ class ExportAfterStopTest(unittest.TestCase):
 
     def test_export_after_the_server_stopped_equals_what_lookup_events_returned(self):
         with Server() as s:
+            s.sagemaker_role()
+            start = next_second_boundary()
             sm = s.client("sagemaker")
             sm.create_model(ModelName="after-stop", PrimaryContainer={"Image": IMAGE},
                             ExecutionRoleArn=ROLE)
             sm.describe_model(ModelName="after-stop")
             code, out, err = s.aws("sagemaker", "list-models")
             self.assertEqual(code, 0, err)
-            running = export_records(s.data_dir)
+            running = [r for r in export_records(s.data_dir) if r["eventTime"] >= iso(start)]
+            setup = len(export_records(s.data_dir)) - len(running)  # the role's CreateRole
             end = next_second_boundary() - 1
             looked_up = [e["CloudTrailEvent"] for e in lookup_all(s.client("cloudtrail"),
-                                                                  EndTime=end)]
+                                                                  StartTime=start, EndTime=end)]
             code = s.stop()
             self.assertEqual(code, 0, s.read_stderr())
-            stopped = export_records(s.data_dir)
+            stopped = export_records(s.data_dir)[setup:]
             # The records of the three calls, identical in all three views.
             self.assertEqual([json.loads(c) for c in reversed(looked_up)], running)
             self.assertEqual(stopped[:len(running)], running)
@@ -229,7 +241,7 @@ class ExportAfterStopTest(unittest.TestCase):
             p = export(s.data_dir, "--format", "csv")
             self.assertEqual(p.returncode, 0, p.stderr)
             rows = list(csv.reader(io.StringIO(p.stdout, newline="")))
-            self.assertEqual([r[9] for r in rows[1:]], [r["eventID"] for r in stopped])
+            self.assertEqual([r[9] for r in rows[1 + setup:]], [r["eventID"] for r in stopped])
 
 
 if __name__ == "__main__":

@@ -197,6 +197,7 @@ class ModelsSurviveRestartTest(unittest.TestCase):
 
     def test_models_and_their_events_survive_stop_and_start_on_the_same_data_dir(self):
         with Server() as s:
+            s.sagemaker_role()
             code, out, err = s.aws("sagemaker", "create-model", "--model-name", "Persisted-1",
                                    "--primary-container", "Image=" + IMAGE,
                                    "--execution-role-arn", ROLE)

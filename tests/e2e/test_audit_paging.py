@@ -10,7 +10,7 @@ import unittest
 
 import botocore.exceptions
 
-from audit_common import (UUID_RE, attr, export_records, lookup_all, next_second_boundary,
+from audit_common import (ROLE, UUID_RE, attr, export_records, lookup_all, next_second_boundary,
                           request_id_of)
 from harness import ServerTestCase
 
@@ -23,10 +23,10 @@ class LookupPagingTest(ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         s = cls.server
-        cls.t_start = int(time.time())
+        cls.t_start = next_second_boundary()  # after the set-up's own calls (the role)
         sm = s.client("sagemaker")
         sm.create_model(ModelName="paged", PrimaryContainer={"Image": "x"},
-                        ExecutionRoleArn="arn:aws:iam::123456789012:role/R")
+                        ExecutionRoleArn=ROLE)
         # 60 quick DescribeModel calls on one client (one keep-alive connection).
         cls.describe_rids = [request_id_of(sm.describe_model(ModelName="paged"))
                              for _ in range(CALLS)]
@@ -70,7 +70,8 @@ class LookupPagingTest(ServerTestCase):
         ids = [e["EventId"] for e in events]
         self.assertEqual(len(ids), len(set(ids)), "duplicates across pages")
         expected = [r["eventID"] for r in export_records(self.server.data_dir)
-                    if r["awsRegion"] == "us-east-1" and r["eventTime"] <= self._iso(self.t_end)]
+                    if r["awsRegion"] == "us-east-1" and
+                    self._iso(self.t_start) <= r["eventTime"] <= self._iso(self.t_end)]
         self.assertEqual(set(ids), set(expected))
         self.assertEqual(len(ids), CALLS + 1)  # the CreateModel and the 60 DescribeModel
         page = ct.lookup_events(**self.window)

@@ -313,6 +313,7 @@ class RestartTest(unittest.TestCase):
         args = ["--endpoint-seconds", "2", "--training-job-seconds", "3", "--notebook-seconds",
                 "2"]
         with Server(extra_args=args) as s:
+            s.sagemaker_role()
             sm = s.client("sagemaker")
             sm.create_model(ModelName="r-model", PrimaryContainer={"Image": IMAGE})
             sm.create_endpoint_config(EndpointConfigName="r-cfg", ProductionVariants=[{

@@ -29,8 +29,9 @@ class IdentityRecordsTest(IdentityTestCase):
         acct = cls.account
         cls.admin = cls.iam().get_user()["User"]
         cls.role_name = "IdRole-" + tag
-        cls.role = cls.make_role(cls.role_name, trust(cls.admin["Arn"]),
-                                 policy(allow("sagemaker:*")))
+        cls.role = cls.make_role(cls.role_name,
+                                 trust(cls.admin["Arn"], services=["sagemaker.amazonaws.com"]),
+                                 policy(allow("sagemaker:*"), allow("iam:PassRole")))
         exec_role = "arn:aws:iam::%s:role/%s" % (acct, cls.role_name)
 
         def create_model(client, name):

@@ -71,9 +71,10 @@ class AccountsTest(IdentityTestCase):
     # -- per-account state and events --------------------------------------------------------
     def test_resources_and_events_stay_in_their_account(self):
         name = "shared-name-" + self.tag
-        role = "arn:aws:iam::%s:role/Exec" % self.account
         created = {}
         for acct, profile in ((self.account, "admin"), (self.b, self.admin_of(self.b))):
+            # Each account hands SageMaker a role of its own.
+            role = self.server.sagemaker_role("Exec-" + self.tag, profile=profile)
             r = self.sm(profile=profile).create_model(
                 ModelName=name, PrimaryContainer={"Image": IMAGE}, ExecutionRoleArn=role)
             self.assertEqual(r["ModelArn"],
@@ -117,8 +118,11 @@ class AccountsTest(IdentityTestCase):
         """A role in account B trusts account A; A's admin assumes it with the aws CLI and
         creates a model in B."""
         a, b = self.account, self.b
-        role = self.make_role("FromA-" + self.tag, trust("arn:aws:iam::%s:root" % a),
-                              policy(allow("sagemaker:*")), profile=self.admin_of(b))
+        role = self.make_role("FromA-" + self.tag,
+                              trust("arn:aws:iam::%s:root" % a,
+                                    services=["sagemaker.amazonaws.com"]),
+                              policy(allow("sagemaker:*"), allow("iam:PassRole")),
+                              profile=self.admin_of(b))
         self.assertTrue(role["Arn"].startswith("arn:aws:iam::%s:role/" % b))
         session = "x-" + self.tag
         code, out, err, rid = aws_with_request_id(

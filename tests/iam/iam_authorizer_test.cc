@@ -6,8 +6,14 @@
 
 #include <boost/json.hpp>
 
+#include "cloudtrail/cloudtrail_service.h"
+#include "fakes/fake_event_store.h"
+#include "fakes/manual_scheduler.h"
 #include "fakes/temp_dir.h"
 #include "fakes/test_support.h"
+#include "iam/iam_service.h"
+#include "iam/sts_service.h"
+#include "sagemaker/sagemaker_service.h"
 
 namespace sagetrail::iam {
 namespace {
@@ -47,6 +53,24 @@ class IamAuthorizerTest : public ::testing::Test {
     ASSERT_TRUE(bob.ok());
     bob_key_ = bob->access_key_id;
     authorizer_ = std::make_unique<IamAuthorizer>(*store_, clock_);
+    // The services whose resolution of resources the authorizer relies on.
+    iam_ = std::make_unique<IamService>(*store_);
+    sts_ = std::make_unique<StsService>(*store_, *authorizer_, clock_, random_);
+    auto resources = sagemaker::ResourceStore::Open(dir_.Sub("sagemaker.db"));
+    ASSERT_TRUE(resources.ok());
+    auto sm = sagemaker::SageMakerService::Create(std::move(resources).value(), clock_, scheduler_);
+    ASSERT_TRUE(sm.ok());
+    sagemaker_ = std::move(sm).value();
+    cloudtrail_ =
+        std::make_unique<cloudtrail::CloudTrailService>(events_, clock_, std::chrono::hours(2160));
+  }
+
+  aws::Service* ServiceFor(std::string_view name) {
+    if (name == "iam") return iam_.get();
+    if (name == "sts") return sts_.get();
+    if (name == "sagemaker") return sagemaker_.get();
+    if (name == "cloudtrail") return cloudtrail_.get();
+    return nullptr;
   }
 
   void PutUserPolicy(const std::string& name, const std::string& document,
@@ -56,11 +80,11 @@ class IamAuthorizerTest : public ::testing::Test {
 
   // A request by the holder of `credential` for `service`'s `op` with `input`.
   aws::RequestContext Ctx(std::shared_ptr<const aws::Credential> credential,
-                          const std::string& service, const std::string& op,
+                          const std::string& service_name, const std::string& op,
                           std::string_view input = "{}") {
     aws::RequestContext ctx;
-    ctx.service = Models().Find(service);
-    EXPECT_NE(ctx.service, nullptr) << service;
+    ctx.service = Models().Find(service_name);
+    EXPECT_NE(ctx.service, nullptr) << service_name;
     if (ctx.service) ctx.operation = ctx.service->FindOperation(op);
     EXPECT_NE(ctx.operation, nullptr) << op;
     ctx.authenticated = true;
@@ -73,6 +97,11 @@ class IamAuthorizerTest : public ::testing::Test {
     ctx.region = "us-east-1";
     ctx.source_ip = "203.0.113.7";
     ctx.input = json::parse(input);
+    // What the pipeline does before authorizing: the service resolves the call's resources.
+    if (aws::Service* service = ServiceFor(service_name); service && ctx.operation) {
+      ctx.resources = service->ResolveResources(ctx);
+      ctx.access = service->AccessFor(ctx);
+    }
     return ctx;
   }
   aws::RequestContext BobCtx(const std::string& service, const std::string& op,
@@ -147,6 +176,12 @@ class IamAuthorizerTest : public ::testing::Test {
   SeededRandom random_{5};
   std::unique_ptr<IdentityStore> store_;
   std::unique_ptr<IamAuthorizer> authorizer_;
+  sagetrail::testing::ManualScheduler scheduler_{clock_};
+  sagetrail::testing::FakeEventStore events_;
+  std::unique_ptr<IamService> iam_;
+  std::unique_ptr<StsService> sts_;
+  std::unique_ptr<sagemaker::SageMakerService> sagemaker_;
+  std::unique_ptr<cloudtrail::CloudTrailService> cloudtrail_;
   std::string root_key_, bob_key_;
 };
 
@@ -254,19 +289,23 @@ TEST_F(IamAuthorizerTest, ExplicitDenyWins) {
             std::nullopt);
 }
 
-TEST_F(IamAuthorizerTest, ResourceOfIsTheLowerCasedArnOrAStar) {
-  EXPECT_EQ(IamAuthorizer::ResourceOf(BobCtx("sagemaker", "CreateModel", R"({"ModelName":"MyM"})")),
+TEST_F(IamAuthorizerTest, ResourceIsTheLowerCasedArnOrAStar) {
+  auto resource = [&](const char* service, const char* op, std::string_view input = "{}") {
+    return BobCtx(service, op, input).access.resource;
+  };
+  EXPECT_EQ(resource("sagemaker", "CreateModel", R"({"ModelName":"MyM"})"),
             "arn:aws:sagemaker:us-east-1:123456789012:model/mym");
-  EXPECT_EQ(IamAuthorizer::ResourceOf(
-                BobCtx("sagemaker", "DescribeTrainingJob", R"({"TrainingJobName":"Job-1"})")),
+  EXPECT_EQ(resource("sagemaker", "DescribeTrainingJob", R"({"TrainingJobName":"Job-1"})"),
             "arn:aws:sagemaker:us-east-1:123456789012:training-job/job-1");
-  EXPECT_EQ(IamAuthorizer::ResourceOf(
-                BobCtx("sagemaker", "DeleteEndpointConfig", R"({"EndpointConfigName":"EC"})")),
+  EXPECT_EQ(resource("sagemaker", "DeleteEndpointConfig", R"({"EndpointConfigName":"EC"})"),
             "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/ec");
-  EXPECT_EQ(IamAuthorizer::ResourceOf(BobCtx("sagemaker", "ListModels")), "*");
-  EXPECT_EQ(IamAuthorizer::ResourceOf(BobCtx("cloudtrail", "LookupEvents")), "*");
-  EXPECT_EQ(IamAuthorizer::ResourceOf(BobCtx("iam", "GetRole", R"({"RoleName":"R"})")),
-            "arn:aws:iam::123456789012:role/R");
+  // The operation's own resource, not the first one it names.
+  EXPECT_EQ(
+      resource("sagemaker", "CreateEndpoint", R"({"EndpointName":"E","EndpointConfigName":"C"})"),
+      "arn:aws:sagemaker:us-east-1:123456789012:endpoint/e");
+  EXPECT_EQ(resource("sagemaker", "ListModels"), "*");
+  EXPECT_EQ(resource("cloudtrail", "LookupEvents"), "*");
+  EXPECT_EQ(resource("iam", "GetRole", R"({"RoleName":"R"})"), "arn:aws:iam::123456789012:role/R");
   EXPECT_EQ(IamAuthorizer::ActionOf(BobCtx("sagemaker", "ListModels")), "sagemaker:ListModels");
   EXPECT_EQ(IamAuthorizer::ActionOf(BobCtx("iam", "ListUsers")), "iam:ListUsers");
 }
@@ -286,10 +325,10 @@ TEST_F(IamAuthorizerTest, SageMakerListDenialsHaveNoResourceClause) {
   EXPECT_EQ(*authorizer_->Authorize(BobCtx("iam", "ListUsers")),
             Denied(kUserArn, "iam:ListUsers", "arn:aws:iam::123456789012:user/",
                    NoIdentityPolicy("iam:ListUsers")));
-  EXPECT_EQ(IamAuthorizer::ResourceOf(BobCtx("iam", "ListRoles", R"({"PathPrefix":"/ci/"})")),
+  EXPECT_EQ(BobCtx("iam", "ListRoles", R"({"PathPrefix":"/ci/"})").access.resource,
             "arn:aws:iam::123456789012:role/ci/");
-  EXPECT_EQ(IamAuthorizer::ResourceOf(BobCtx("iam", "ListPolicies")), "policy path /");
-  EXPECT_EQ(IamAuthorizer::ResourceOf(BobCtx("sts", "GetFederationToken", R"({"Name":"fed"})")),
+  EXPECT_EQ(BobCtx("iam", "ListPolicies").access.resource, "policy path /");
+  EXPECT_EQ(BobCtx("sts", "GetFederationToken", R"({"Name":"fed"})").access.resource,
             "arn:aws:sts::123456789012:federated-user/fed");
   // And SageMaker calls on a resource name it.
   auto describe =
@@ -429,6 +468,231 @@ TEST_F(IamAuthorizerTest, UsernameVariableInResource) {
   ConditionContext context = authorizer_->ContextOf(BobCtx("iam", "GetUser"));
   ASSERT_NE(context.Find("aws:username"), nullptr);
   EXPECT_EQ(*context.Find("aws:username"), std::vector<std::string>{"bob"});
+}
+
+// Authorization decides on the resource as stored: no spelling of a name (another case) reaches a
+// user or role that a policy denies. Every IAM operation that names a user or a role is tried.
+TEST_F(IamAuthorizerTest, IamNamesInAnyCaseAreTheStoredEntity) {
+  ASSERT_TRUE(store_->CreateUser(kAcct, "admin").ok());
+  RoleRecord admin_role;
+  admin_role.account_id = kAcct;
+  admin_role.role_name = "AdminRole";
+  admin_role.path = "/ops/";
+  admin_role.trust_policy = "{}";
+  ASSERT_TRUE(store_->AddRole(admin_role).ok());
+  PutUserPolicy("all", Allow("iam:*"));
+  PutUserPolicy("not-admin", R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny",
+      "Action":"iam:*","Resource":["arn:aws:iam::123456789012:user/admin",
+                                    "arn:aws:iam::123456789012:role/ops/AdminRole"]}]})");
+  const aws::ServiceModel* iam = Models().Find("iam");
+  ASSERT_NE(iam, nullptr);
+  int users = 0, roles = 0;
+  for (const aws::Operation* op : iam->operations()) {
+    if (op->input == aws::kNoShape) continue;
+    const aws::Shape& in = iam->shape(op->input);
+    for (const char* member : {"UserName", "RoleName"}) {
+      if (in.FindMember(member) == nullptr) continue;
+      bool user = std::string_view(member) == "UserName";
+      for (const char* spelling : user ? std::vector<const char*>{"Admin", "ADMIN", "admin"}
+                                       : std::vector<const char*>{"adminrole", "ADMINROLE"}) {
+        json::object input{{member, spelling}};
+        auto ctx = Ctx(store_->Find(bob_key_, ""), "iam", op->name, json::serialize(input));
+        auto denial = authorizer_->Authorize(ctx);
+        ASSERT_TRUE(denial.has_value()) << op->name << " " << spelling;
+        EXPECT_NE(denial->find(user ? "on resource: arn:aws:iam::123456789012:user/admin "
+                                    : "on resource: arn:aws:iam::123456789012:role/ops/AdminRole "),
+                  std::string::npos)
+            << *denial;
+        // The record indexes the stored name too.
+        ASSERT_FALSE(ctx.resources.empty());
+        EXPECT_EQ(ctx.resources[0].name, user ? "admin" : "AdminRole");
+      }
+      (user ? users : roles)++;
+    }
+  }
+  EXPECT_GT(users, 20);  // the model has dozens of each; all were tried
+  EXPECT_GT(roles, 10);
+  // Another user is not denied.
+  EXPECT_EQ(authorizer_->Authorize(BobCtx("iam", "CreateAccessKey", R"({"UserName":"bob"})")),
+            std::nullopt);
+}
+
+// The same for every SageMaker resource kind, by name and by ARN in any case.
+TEST_F(IamAuthorizerTest, SageMakerNamesAndArnsInAnyCaseAreTheStoredResource) {
+  PutUserPolicy("all", Allow("sagemaker:*"));
+  std::string deny = R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*",
+      "Resource":[)";
+  sagemaker::SageMakerBackend& backend = sagemaker_->Backend(kAcct, "us-east-1");
+  bool first = true;
+  for (const sagemaker::ResourceKind& kind : sagemaker::ResourceKinds()) {
+    sagemaker::Resource r;
+    r.kind = std::string(kind.kind);
+    r.name = "PROTECTED";
+    r.name_key = "protected";
+    r.arn = sagemaker::MakeArn("us-east-1", kAcct, r.kind, r.name);
+    {
+      std::lock_guard<std::mutex> l(backend.mutex());
+      backend.Table(r.kind).Put(r);
+    }
+    deny += std::string(first ? "" : ",") + "\"" + r.arn + "\"";
+    first = false;
+  }
+  PutUserPolicy("protect", deny + "]}]}");
+  const aws::ServiceModel* sm = Models().Find("sagemaker");
+  ASSERT_NE(sm, nullptr);
+  int tried = 0;
+  for (const sagemaker::ResourceKind& kind : sagemaker::ResourceKinds()) {
+    std::string stored_arn = sagemaker::MakeArn("us-east-1", kAcct, std::string(kind.kind), "x");
+    stored_arn = stored_arn.substr(0, stored_arn.size() - 1) + "protected";
+    for (const aws::Operation* op : sm->operations()) {
+      if (op->input == aws::kNoShape) continue;
+      if (sm->shape(op->input).FindMember(kind.name_member) == nullptr) continue;
+      for (const char* spelling : {"PROTECTED", "Protected", "protected"}) {
+        json::object input{{std::string(kind.name_member), spelling}};
+        auto ctx = BobCtx("sagemaker", op->name, json::serialize(input));
+        bool names_kind = false;
+        for (const auto& r : ctx.resources) names_kind |= r.arn == stored_arn;
+        ASSERT_TRUE(names_kind) << op->name;
+        if (ctx.access.resource != stored_arn) continue;  // another resource is the primary
+        auto denial = authorizer_->Authorize(ctx);
+        EXPECT_TRUE(denial.has_value()) << op->name << " " << spelling;
+        ++tried;
+      }
+    }
+    // ARN-addressed calls (tags), with the name part in another case.
+    for (const char* op : {"AddTags", "ListTags", "DeleteTags"}) {
+      std::string upper = stored_arn.substr(0, stored_arn.rfind('/') + 1) + "PROTECTED";
+      auto ctx = BobCtx("sagemaker", op, R"({"ResourceArn":")" + upper + R"("})");
+      EXPECT_EQ(ctx.access.resource, stored_arn) << op;
+      ASSERT_FALSE(ctx.resources.empty());
+      EXPECT_EQ(ctx.resources[0].name, "PROTECTED");
+      EXPECT_TRUE(authorizer_->Authorize(ctx).has_value()) << op << " " << upper;
+    }
+  }
+  EXPECT_GT(tried, 60);
+  // Resources that are not protected are allowed.
+  EXPECT_EQ(authorizer_->Authorize(BobCtx("sagemaker", "DescribeModel", R"({"ModelName":"open"})")),
+            std::nullopt);
+}
+
+// Credentials of a deleted user or role never pick up the policies of a successor with the same
+// name, even if they reach the authorizer.
+TEST_F(IamAuthorizerTest, PoliciesBelongToTheEntityNotItsName) {
+  PutUserPolicy("read", Allow("sagemaker:List*"));
+  auto old_bob = store_->Find(bob_key_, "");
+  ASSERT_NE(old_bob, nullptr);
+  EXPECT_EQ(authorizer_->Authorize(Ctx(old_bob, "sagemaker", "ListModels")), std::nullopt);
+  ASSERT_TRUE(store_->RemoveAccessKey(kAcct, "bob", bob_key_).ok());
+  ASSERT_TRUE(store_->DeleteInlinePolicy(kAcct, {"user", "bob"}, "read").ok());
+  ASSERT_TRUE(store_->RemoveUser(kAcct, "bob").ok());
+  ASSERT_TRUE(store_->CreateUser(kAcct, "Bob").ok());
+  ASSERT_TRUE(store_->AttachPolicyNow(kAcct, {"user", "Bob"}, kAdminArn).ok());
+  EXPECT_TRUE(authorizer_->Authorize(Ctx(old_bob, "sagemaker", "ListModels")).has_value());
+}
+
+// iam:PassRole on every role a call hands to SageMaker, as stored, with iam:PassedToService.
+TEST_F(IamAuthorizerTest, PassingARoleNeedsPassRoleOnTheStoredRole) {
+  RoleRecord exec;
+  exec.account_id = kAcct;
+  exec.role_name = "Exec";
+  exec.trust_policy = "{}";
+  ASSERT_TRUE(store_->AddRole(exec).ok());
+  const std::string exec_arn = "arn:aws:iam::123456789012:role/Exec";
+  PutUserPolicy("sm", Allow("sagemaker:*"));
+  struct Case {
+    const char* op;
+    std::string input;
+  };
+  const Case cases[] = {
+      {"CreateModel", R"({"ModelName":"m","ExecutionRoleArn":"ROLE"})"},
+      {"CreateTrainingJob", R"({"TrainingJobName":"t","RoleArn":"ROLE"})"},
+      {"CreateProcessingJob", R"({"ProcessingJobName":"p","RoleArn":"ROLE"})"},
+      {"CreateNotebookInstance", R"({"NotebookInstanceName":"n","RoleArn":"ROLE"})"},
+      {"UpdateNotebookInstance", R"({"NotebookInstanceName":"n","RoleArn":"ROLE"})"},
+      {"CreateEndpointConfig", R"({"EndpointConfigName":"c","ExecutionRoleArn":"ROLE"})"},
+      {"CreateHyperParameterTuningJob",
+       R"({"HyperParameterTuningJobName":"h","TrainingJobDefinition":{"RoleArn":"ROLE"}})"},
+      {"CreateHyperParameterTuningJob",
+       R"({"HyperParameterTuningJobName":"h","TrainingJobDefinitions":[{"RoleArn":"ROLE"}]})"},
+  };
+  auto with_role = [](std::string input, const std::string& role) {
+    size_t at = input.find("ROLE");
+    return input.replace(at, 4, role);
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.op);
+    // Spelled in another case, it is still the stored role that is named.
+    auto denial = authorizer_->Authorize(
+        BobCtx("sagemaker", c.op, with_role(c.input, "arn:aws:iam::123456789012:role/EXEC")));
+    ASSERT_TRUE(denial.has_value());
+    EXPECT_NE(denial->find("is not authorized to perform: iam:PassRole on resource: " + exec_arn +
+                           " because no identity-based policy allows the iam:PassRole action"),
+              std::string::npos)
+        << *denial;
+  }
+  // AmazonSageMakerFullAccess allows passing roles to SageMaker only.
+  ASSERT_TRUE(store_
+                  ->AttachPolicyNow(kAcct, {"user", "bob"},
+                                    "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess")
+                  .ok());
+  for (const Case& c : cases) {
+    EXPECT_EQ(authorizer_->Authorize(BobCtx("sagemaker", c.op, with_role(c.input, exec_arn))),
+              std::nullopt)
+        << c.op;
+  }
+  PutUserPolicy("not-exec", R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny",
+      "Action":"iam:PassRole","Resource":"arn:aws:iam::123456789012:role/Exec"}]})");
+  auto denial = authorizer_->Authorize(
+      BobCtx("sagemaker", "CreateModel",
+             R"({"ModelName":"m","ExecutionRoleArn":"arn:aws:iam::123456789012:role/exec"})"));
+  ASSERT_TRUE(denial.has_value());
+  EXPECT_NE(denial->find("with an explicit deny"), std::string::npos) << *denial;
+  // Reads hand over nothing.
+  EXPECT_TRUE(BobCtx("sagemaker", "ListModels").access.passed_roles.empty());
+}
+
+TEST_F(IamAuthorizerTest, PassedToServiceCondition) {
+  RoleRecord exec;
+  exec.account_id = kAcct;
+  exec.role_name = "Exec";
+  exec.trust_policy = "{}";
+  ASSERT_TRUE(store_->AddRole(exec).ok());
+  PutUserPolicy("sm", Allow("sagemaker:*"));
+  PutUserPolicy("pass-ec2",
+                Allow("iam:PassRole", "*",
+                      R"({"StringEquals":{"iam:PassedToService":"ec2.amazonaws.com"}})"));
+  const char* input =
+      R"({"ModelName":"m","ExecutionRoleArn":"arn:aws:iam::123456789012:role/Exec"})";
+  EXPECT_TRUE(authorizer_->Authorize(BobCtx("sagemaker", "CreateModel", input)).has_value());
+  PutUserPolicy("pass-sm",
+                Allow("iam:PassRole", "*",
+                      R"({"StringEquals":{"iam:PassedToService":"sagemaker.amazonaws.com"}})"));
+  EXPECT_EQ(authorizer_->Authorize(BobCtx("sagemaker", "CreateModel", input)), std::nullopt);
+}
+
+TEST_F(IamAuthorizerTest, ServiceCanAssumeOnlyRolesThatTrustIt) {
+  auto add = [&](const char* name, const char* trust) {
+    RoleRecord r;
+    r.account_id = kAcct;
+    r.role_name = name;
+    r.trust_policy = trust;
+    ASSERT_TRUE(store_->AddRole(r).ok());
+  };
+  add("Sm", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+      "Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]})");
+  add("Ec2", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+      "Principal":{"Service":["ec2.amazonaws.com"]},"Action":"sts:AssumeRole"}]})");
+  add("Denied", R"({"Version":"2012-10-17","Statement":[
+      {"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"},
+      {"Effect":"Deny","Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]})");
+  const char* sm = "sagemaker.amazonaws.com";
+  EXPECT_TRUE(authorizer_->ServiceCanAssumeRole("arn:aws:iam::123456789012:role/Sm", sm));
+  EXPECT_TRUE(authorizer_->ServiceCanAssumeRole("arn:aws:iam::123456789012:role/sm", sm));
+  EXPECT_FALSE(authorizer_->ServiceCanAssumeRole("arn:aws:iam::123456789012:role/Ec2", sm));
+  EXPECT_FALSE(authorizer_->ServiceCanAssumeRole("arn:aws:iam::123456789012:role/Denied", sm));
+  EXPECT_FALSE(authorizer_->ServiceCanAssumeRole("arn:aws:iam::123456789012:role/Missing", sm));
+  EXPECT_FALSE(authorizer_->ServiceCanAssumeRole("arn:aws:iam::123456789012:role/x/Sm", sm));
+  EXPECT_FALSE(authorizer_->ServiceCanAssumeRole("not-an-arn", sm));
 }
 
 }  // namespace

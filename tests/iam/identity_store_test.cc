@@ -771,18 +771,19 @@ TEST_F(IdentityApiTest, KeysOfAnAccountAddedElsewhereAreLoadedOnFirstUse) {
 }
 
 TEST_F(IdentityApiTest, SessionTokensOpenIntoTheirSession) {
+  RoleRecord trainer = AddRole("Trainer");
   SessionClaims claims;
   claims.access_key_id = "ASIAEXAMPLESESSION01";
   claims.secret_access_key = "secretsecretsecretsecretsecretsecret0001";
   claims.expires_at = clock_.Now() + std::chrono::hours(1);
   claims.identity.type = aws::IdentityType::kAssumedRole;
-  claims.identity.principal_id = "AROAEXAMPLEROLEID0001:s";
+  claims.identity.principal_id = trainer.role_id + ":s";
   claims.identity.arn = "arn:aws:sts::123456789012:assumed-role/Trainer/s";
   claims.identity.account_id = kAcct;
   claims.identity.session_name = "s";
   claims.identity.session.emplace();
   claims.identity.session->issuer = aws::SessionIssuer{
-      "Role", "AROAEXAMPLEROLEID0001", "arn:aws:iam::123456789012:role/Trainer", kAcct, "Trainer"};
+      "Role", trainer.role_id, "arn:aws:iam::123456789012:role/Trainer", kAcct, "Trainer"};
   claims.session_policy = kAllowList;
   claims.session_policy_arns = {kAdminArn};
   claims.has_session_policy = true;
@@ -818,10 +819,13 @@ TEST_F(IdentityApiTest, SessionTokensOpenIntoTheirSession) {
 }
 
 TEST_F(IdentityApiTest, TokenKeyIsStableAcrossReopening) {
+  UserRecord bob = AddUser("bob");
   SessionClaims claims;
   claims.access_key_id = "ASIAEXAMPLESESSION01";
   claims.secret_access_key = "s";
   claims.identity.type = aws::IdentityType::kIAMUser;
+  claims.identity.user_name = "bob";
+  claims.identity.principal_id = bob.user_id;
   claims.identity.arn = "arn:aws:iam::123456789012:user/bob";
   claims.identity.account_id = kAcct;
   std::string token = store_->tokens().Seal(claims, random_);
@@ -835,6 +839,77 @@ TEST_F(IdentityApiTest, TokenKeyIsStableAcrossReopening) {
   auto elsewhere = IdentityStore::Open((dir_ / "other.db").string(), r, clock_);
   ASSERT_TRUE(elsewhere.ok());
   EXPECT_EQ((*elsewhere)->Find(claims.access_key_id, token), nullptr);
+}
+
+// A session is bound to the principal behind it by that principal's unique id: once the user or
+// role is deleted, the session is refused, even after another of the same name is created.
+TEST_F(IdentityApiTest, SessionsDieWithTheirPrincipal) {
+  RoleRecord temp = AddRole("Temp");
+  UserRecord tmpu = AddUser("tmpu");
+  auto seal = [&](aws::Identity identity, const std::string& key_id) {
+    SessionClaims c;
+    c.access_key_id = key_id;
+    c.secret_access_key = "s";
+    c.expires_at = clock_.Now() + std::chrono::hours(1);
+    c.identity = std::move(identity);
+    return store_->tokens().Seal(c, random_);
+  };
+  aws::Identity role_session;
+  role_session.type = aws::IdentityType::kAssumedRole;
+  role_session.account_id = kAcct;
+  role_session.session.emplace();
+  role_session.session->issuer = aws::SessionIssuer{"Role", temp.role_id, temp.arn, kAcct, "Temp"};
+  aws::Identity user_session;  // GetSessionToken
+  user_session.type = aws::IdentityType::kIAMUser;
+  user_session.account_id = kAcct;
+  user_session.user_name = "tmpu";
+  user_session.principal_id = tmpu.user_id;
+  aws::Identity federated;  // GetFederationToken by tmpu
+  federated.type = aws::IdentityType::kFederatedUser;
+  federated.account_id = kAcct;
+  federated.session.emplace();
+  federated.session->issuer = aws::SessionIssuer{"IAMUser", tmpu.user_id, tmpu.arn, kAcct, "tmpu"};
+  std::string role_token = seal(role_session, "ASIAROLESESSION00001");
+  std::string user_token = seal(user_session, "ASIAUSERSESSION00001");
+  std::string fed_token = seal(federated, "ASIAFEDSESSION000001");
+  EXPECT_NE(store_->Find("ASIAROLESESSION00001", role_token), nullptr);
+  EXPECT_NE(store_->Find("ASIAUSERSESSION00001", user_token), nullptr);
+  EXPECT_NE(store_->Find("ASIAFEDSESSION000001", fed_token), nullptr);
+
+  ASSERT_TRUE(store_->RemoveRole(kAcct, "Temp").ok());
+  ASSERT_TRUE(store_->RemoveUser(kAcct, "tmpu").ok());
+  EXPECT_EQ(store_->Find("ASIAROLESESSION00001", role_token), nullptr);
+  EXPECT_EQ(store_->Find("ASIAUSERSESSION00001", user_token), nullptr);
+  EXPECT_EQ(store_->Find("ASIAFEDSESSION000001", fed_token), nullptr);
+  // Successors with the same names (in another case, too) are other principals.
+  AddRole("temp");
+  AddUser("TMPU");
+  EXPECT_EQ(store_->Find("ASIAROLESESSION00001", role_token), nullptr);
+  EXPECT_EQ(store_->Find("ASIAUSERSESSION00001", user_token), nullptr);
+  EXPECT_EQ(store_->Find("ASIAFEDSESSION000001", fed_token), nullptr);
+  // Their policies are not the old principal's either.
+  ASSERT_TRUE(store_->PutInlinePolicy(kAcct, {"role", "temp"}, "p", "{}").ok());
+  EXPECT_TRUE(store_->PoliciesOf(kAcct, {"role", "Temp", temp.role_id}).empty());
+  EXPECT_EQ(store_->PoliciesOf(kAcct, {"role", "Temp", ""}).size(), 1u);
+}
+
+TEST_F(IdentityApiTest, EntitiesByArn) {
+  UserRecord alice = AddUser("Alice", "/div/");
+  RoleRecord role = AddRole("Runner", "/ml/");
+  // The name in any case, the path exactly.
+  ASSERT_TRUE(store_->UserByArn("arn:aws:iam::123456789012:user/div/alice").has_value());
+  EXPECT_EQ(store_->UserByArn("arn:aws:iam::123456789012:user/div/alice")->arn,
+            "arn:aws:iam::123456789012:user/div/Alice");
+  EXPECT_FALSE(store_->UserByArn("arn:aws:iam::123456789012:user/alice").has_value());
+  EXPECT_FALSE(store_->UserByArn("arn:aws:iam::123456789012:user/DIV/alice").has_value());
+  EXPECT_EQ(store_->UniqueIdOf("arn:aws:iam::123456789012:user/div/Alice"), alice.user_id);
+  EXPECT_EQ(store_->UniqueIdOf("arn:aws:iam::123456789012:role/ml/RUNNER"), role.role_id);
+  EXPECT_EQ(store_->RoleByArn("arn:aws:iam::123456789012:role/ml/runner")->arn, role.arn);
+  EXPECT_EQ(store_->UniqueIdOf("arn:aws:iam::123456789012:role/ml/"), "");
+  EXPECT_EQ(store_->UniqueIdOf("arn:aws:iam::999999999999:role/ml/Runner"), "");
+  EXPECT_EQ(store_->UniqueIdOf("arn:aws:iam::123456789012:user/ml/Runner"), "");
+  EXPECT_EQ(store_->UniqueIdOf("arn:aws:sts::123456789012:assumed-role/Runner/s"), "");
+  EXPECT_EQ(store_->UniqueIdOf("not an arn"), "");
 }
 
 }  // namespace

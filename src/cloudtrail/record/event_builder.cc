@@ -4,7 +4,6 @@
 
 #include "aws/protocol/generic_value.h"
 #include "aws/protocol/json_writer.h"
-#include "aws/resource_arns.h"
 #include "common/strings.h"
 #include "common/time_format.h"
 
@@ -360,8 +359,7 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
   bool data_event = IsDataEvent(model.name(), op.name);
   r.management = !data_event;
   bool ok = !ctx.error.has_value();
-  std::vector<aws::CallResource> resources = aws::ResourcesOf(
-      model.name(), ctx.account_id, r.region, ctx.input, ok ? ctx.output : json::value());
+  const std::vector<aws::CallResource>& resources = ctx.resources;
   IndexResources(resources, &r);
 
   std::string& b = r.body;

@@ -49,8 +49,18 @@ int Rank(TrustMatch m) {
   return 6;
 }
 
+// Whether a principal ARN of the policy still designates the entity with `id` (see
+// TrustRequest::principal_ids).
+bool SameEntity(const std::map<std::string, std::string>* ids, const std::string& entry,
+                const std::string& id) {
+  if (ids == nullptr) return true;
+  auto it = ids->find(entry);
+  return it == ids->end() || it->second == id;
+}
+
 TrustMatch MatchPrincipal(const Principals& p, const TrustCaller& caller,
-                          std::string_view caller_account) {
+                          std::string_view caller_account,
+                          const std::map<std::string, std::string>* ids) {
   TrustMatch best = TrustMatch::kNone;
   auto consider = [&](TrustMatch m) {
     if (Rank(m) < Rank(best)) best = m;
@@ -62,9 +72,9 @@ TrustMatch MatchPrincipal(const Principals& p, const TrustCaller& caller,
         if (entry == "*") {
           consider(TrustMatch::kAnyone);
         } else if (entry == caller.arn) {
-          consider(TrustMatch::kPrincipal);
+          if (SameEntity(ids, entry, caller.principal_id)) consider(TrustMatch::kPrincipal);
         } else if (!caller.role_arn.empty() && entry == caller.role_arn) {
-          consider(TrustMatch::kRole);
+          if (SameEntity(ids, entry, caller.role_id)) consider(TrustMatch::kRole);
         } else if (std::string_view acct = AccountOfRootEntry(entry);
                    !acct.empty() && acct == caller_account) {
           consider(TrustMatch::kAccount);
@@ -118,7 +128,7 @@ TrustDecision TrustPolicyEvaluator::Evaluate(const PolicyDocument& trust_policy,
   for (const Statement& st : trust_policy.statements()) {
     if (!st.principals || st.not_principal) continue;  // the parser admits neither in trust
     if (!ActionClauseMatches(st, request.action)) continue;
-    TrustMatch m = MatchPrincipal(*st.principals, caller, caller_account);
+    TrustMatch m = MatchPrincipal(*st.principals, caller, caller_account, request.principal_ids);
     if (m == TrustMatch::kNone) continue;
     if (!ConditionsHold(st.conditions, request.context, variables)) continue;
     if (st.effect == Effect::kDeny) {

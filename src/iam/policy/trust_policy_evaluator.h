@@ -14,6 +14,7 @@
 // credentials before any of this.)
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "iam/policy/condition_context.h"
@@ -30,6 +31,10 @@ struct TrustCaller {
   std::string arn;
   std::string account_id;  // kAwsPrincipal; taken from `arn` when empty
   std::string role_arn;    // for an assumed-role session: "arn:aws:iam::111122223333:role/Name"
+  // The unique ids of the caller ("AIDA..." of a user) and of its session's role ("AROA..."),
+  // matched against the ids the policy recorded for the ARNs it names.
+  std::string principal_id;
+  std::string role_id;
 };
 
 struct TrustRequest {
@@ -37,6 +42,10 @@ struct TrustRequest {
   std::string action = "sts:AssumeRole";
   TrustCaller caller;
   ConditionContext context;  // sts:ExternalId, aws:PrincipalArn, aws:SourceIdentity, ...
+  // The unique id each user or role ARN in the policy had when the policy was saved (IAM keeps
+  // ids, not names): an entry whose principal has another id now matches nobody. Entries not in
+  // the map (accounts this server does not hold) match by ARN.
+  const std::map<std::string, std::string>* principal_ids = nullptr;
 };
 
 // How the applicable Allow statement names the caller.

@@ -28,35 +28,9 @@ AwsError NotFound(std::string_view arn) {
   return AwsError::Validation("Could not find resource \"" + std::string(arn) + "\".");
 }
 
-struct ResourceRef {
-  std::string kind;
-  std::string name_key;
-};
-
-// The table kind and name key an ARN of this account and region names, if it is one.
-std::optional<ResourceRef> ParseArn(std::string_view arn, const HandlerContext& h) {
-  std::string_view fields[5];
-  std::string_view rest = arn;
-  for (std::string_view& field : fields) {
-    size_t colon = rest.find(':');
-    if (colon == std::string_view::npos) return std::nullopt;
-    field = rest.substr(0, colon);
-    rest.remove_prefix(colon + 1);
-  }
-  if (fields[0] != "arn" || fields[1] != "aws" || fields[2] != "sagemaker" ||
-      fields[3] != h.region() || fields[4] != h.account_id()) {
-    return std::nullopt;
-  }
-  size_t slash = rest.find('/');
-  if (slash == 0 || slash == std::string_view::npos || slash + 1 == rest.size()) {
-    return std::nullopt;
-  }
-  return ResourceRef{std::string(rest.substr(0, slash)), AsciiLower(rest.substr(slash + 1))};
-}
-
 // The resource `arn` names, or nullptr. Looks only at tables that exist (never creates one).
 Resource* FindByArn(HandlerContext& h, std::string_view arn) {
-  auto ref = ParseArn(arn, h);
+  auto ref = ParseResourceArn(arn, h.region(), h.account_id());
   if (!ref) return nullptr;
   if (std::as_const(h.backend).Table(ref->kind).Find(ref->name_key) == nullptr) return nullptr;
   return h.backend.Table(ref->kind).FindMutable(ref->name_key);

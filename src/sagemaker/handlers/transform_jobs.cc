@@ -44,8 +44,14 @@ Result<json::value, AwsError> CreateTransformJob(HandlerContext& h) {
                         arn + ")",
                     400, true};
   }
-  if (h.Find("model", model) == nullptr) {
+  const Resource* model_resource = h.Find("model", model);
+  if (model_resource == nullptr) {
     return AwsError::Validation("Could not find model \"" + h.Arn("model", model) + "\".");
+  }
+  // The job runs the model's containers under the model's role.
+  if (auto role = model_resource->body.find("ExecutionRoleArn");
+      role != model_resource->body.end() && role->value().is_string()) {
+    if (auto err = h.CheckRole(role->value().get_string())) return *err;
   }
   TimePoint now = h.clock.Now();
   Resource r;

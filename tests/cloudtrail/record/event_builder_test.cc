@@ -121,6 +121,9 @@ TEST_F(EventBuilderTest, CreateModelRecordIsExact) {
                                          "Image":"123.dkr.ecr.us-west-2.amazonaws.com/img:1"},
                      "ModelName":"MyModel"})",
                  R"({"ModelArn":"arn:aws:sagemaker:us-west-2:123456789012:model/mymodel"})");
+  // What the service resolved the call to be about (the record lists and indexes it as is).
+  ctx.resources = {{"AWS::SageMaker::Model", "MyModel",
+                    "arn:aws:sagemaker:us-west-2:123456789012:model/mymodel"}};
   EventRecord r = builder_.FromRequest(ctx);
   EXPECT_EQ(
       r.body,
@@ -205,11 +208,13 @@ TEST_F(EventBuilderTest, FailedCallCarriesTheErrorAndNoResponse) {
   auto create = Ctx("sagemaker", "CreateModel", R"({"ModelName":"Dup"})",
                     R"({"ModelArn":"arn:aws:sagemaker:us-west-2:123456789012:model/dup"})");
   create.error = aws::AwsError::Validation("Cannot create already existing model.");
+  create.resources = {
+      {"AWS::SageMaker::Model", "Dup", "arn:aws:sagemaker:us-west-2:123456789012:model/dup"}};
   r = builder_.FromRequest(create);
   auto o = Parse(r.body);
   EXPECT_TRUE(o.at("responseElements").is_null());
   EXPECT_EQ(o.at("errorCode").as_string(), "ValidationException");
-  // The resource is still indexed, with the ARN derived from the name.
+  // The resource is still indexed.
   ASSERT_EQ(r.resources.size(), 1u);
   EXPECT_EQ(r.resources[0].arn, "arn:aws:sagemaker:us-west-2:123456789012:model/dup");
 }
@@ -256,6 +261,7 @@ TEST_F(EventBuilderTest, BytesThatAreNotUtf8NeverMakeTheRecordInvalid) {
   auto ctx = Ctx("iam", "CreateUser", R"({"UserName":"x"})");
   ctx.user_agent = "curl/7.0 \xff\xfe latin1-\xe9 ok";
   ctx.input.as_object()["UserName"] = "bob\xc3";
+  ctx.resources = {{"AWS::IAM::User", "bob\xc3", "arn:aws:iam::123456789012:user/bob\xc3"}};
   ctx.error = aws::AwsError::Validation("bad name bob\xc3 \xed\xa0\x80 \xc0\xaf");
   EventRecord r = builder_.FromRequest(ctx);
   auto o = Parse(r.body);
@@ -288,6 +294,8 @@ TEST_F(EventBuilderTest, ListsAndMapsInsideParameters) {
                      "OutputDataConfig":{"S3OutputPath":"s3://b/out"},
                      "Environment":{"PATH_EXTRA":"/opt","x":"y"}})",
           R"({"TrainingJobArn":"arn:aws:sagemaker:us-west-2:123456789012:training-job/tj-1"})");
+  ctx.resources = {{"AWS::SageMaker::TrainingJob", "tj-1",
+                    "arn:aws:sagemaker:us-west-2:123456789012:training-job/tj-1"}};
   EventRecord r = builder_.FromRequest(ctx);
   EXPECT_EQ(
       r.body,
@@ -455,6 +463,8 @@ TEST_F(EventBuilderTest, InvokeEndpointIsADataEvent) {
   auto ctx = Ctx("sagemaker-runtime", "InvokeEndpoint",
                  R"({"EndpointName":"MyEndpoint","Body":"MSwyLDM=","ContentType":"text/csv"})",
                  R"({"Body":"MC41","ContentType":"text/csv"})");
+  ctx.resources = {{"AWS::SageMaker::Endpoint", "MyEndpoint",
+                    "arn:aws:sagemaker:us-west-2:123456789012:endpoint/myendpoint"}};
   EventRecord r = builder_.FromRequest(ctx);
   EXPECT_EQ(
       r.body,
@@ -480,6 +490,8 @@ TEST_F(EventBuilderTest, InvokeEndpointIsADataEvent) {
 
 TEST_F(EventBuilderTest, ManagementRecordsHaveNoResourcesElement) {
   auto ctx = Ctx("sagemaker", "DescribeModel", R"({"ModelName":"m"})", "{}");
+  ctx.resources = {
+      {"AWS::SageMaker::Model", "m", "arn:aws:sagemaker:us-west-2:123456789012:model/m"}};
   EventRecord r = builder_.FromRequest(ctx);
   EXPECT_FALSE(Parse(r.body).contains("resources"));
   EXPECT_EQ(r.resources.size(), 1u);  // still indexed
@@ -505,6 +517,7 @@ TEST_F(EventBuilderTest, IamCallsAreRecordedInUsEast1) {
   auto ctx = Ctx("iam", "CreateUser", R"({"UserName":"bob","Path":"/eng/"})",
                  R"({"User":{"UserName":"bob"}})");
   ctx.region = "eu-central-1";
+  ctx.resources = {{"AWS::IAM::User", "bob", "arn:aws:iam::123456789012:user/eng/bob"}};
   EventRecord r = builder_.FromRequest(ctx);
   EXPECT_EQ(r.region, "us-east-1");
   EXPECT_EQ(r.event_source, "iam.amazonaws.com");
@@ -630,6 +643,9 @@ TEST_F(EventBuilderTest, CrossAccountAssumeRoleIsRecordedInBothAccounts) {
                  R"({"AssumedRoleId":"AROAEXAMPLEEXAMPLE09:x","Arn":"arn:aws:sts::210987654321:)"
                  R"(assumed-role/FromA/x"}})");
   ctx.also_recorded_in.push_back("210987654321");
+  ctx.resources = {{"AWS::IAM::Role", kRole, kRole},
+                   {"AWS::STS::AssumedRole", "x", ""},
+                   {"AWS::IAM::AccessKey", "ASIAEXAMPLEEXAMPLE02", ""}};
   std::vector<EventRecord> records = builder_.RecordsFor(ctx);
   ASSERT_EQ(records.size(), 2u);
   EXPECT_EQ(records[0].account_id, kAcct);
