@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/time_format.h"
+#include "http/request_framing.h"
 
 namespace sagetrail::http {
 namespace {
@@ -22,6 +23,13 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
+
+// After a response that ends the connection the server stops sending, then reads and discards
+// what the client still sends, for at most this long and this many bytes, before closing
+// (RFC 9112 §9.6). Closing with unread input would reset the connection, and the reset can
+// destroy the response before the client has read it.
+constexpr std::chrono::milliseconds kLingerTime{2'000};
+constexpr size_t kLingerBytes = 1024 * 1024;
 
 // The Date header, formatted at most once a second per thread.
 const std::string& CachedHttpDate() {
@@ -134,6 +142,24 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnHeader(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
     auto& msg = parser_->get();
+    // The body's framing is decided before any body byte is read or a 100 Continue is sent. A
+    // rejected request is answered and the connection closed: nothing after its head is read as
+    // a request.
+    head_request_ = msg.method() == bhttp::verb::head;  // an error answer to HEAD has no body
+    if (!CheckFraming(msg)) return;
+    // The request head as received. Taken now so that trailer fields of a chunked body, which
+    // the parser adds to the same field list, never reach the handler (RFC 9110 §6.5.1 lets a
+    // recipient discard them; merging them could add fields the signature did not cover).
+    keep_alive_ = msg.keep_alive();
+    pending_ = Request{};
+    pending_.method = std::string(msg.method_string());
+    pending_.target = std::string(msg.target());
+    pending_.headers.reserve(12);
+    for (const auto& f : msg) {
+      pending_.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+    }
+    pending_.remote_ip = remote_ip_;
+    pending_.remote_port = remote_port_;
     auto expect = msg[bhttp::field::expect];
     if (beast::iequals(expect, "100-continue")) {
       auto cont =
@@ -149,6 +175,39 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadBody();
   }
 
+  // Applies DecideRequestFraming to the parsed head and checks that the parser is about to read
+  // the body the same way. On a mismatch or a rejection answers (Reject) and returns false.
+  bool CheckFraming(const bhttp::request<bhttp::string_body>& msg) {
+    std::vector<FieldView> fields;
+    fields.reserve(16);
+    for (const auto& f : msg) fields.push_back({f.name_string(), f.value()});
+    FramingDecision framing = DecideRequestFraming(static_cast<int>(msg.version()), fields);
+    if (!framing.ok()) {
+      Reject(framing.status, framing.reason);
+      return false;
+    }
+    auto length = parser_->content_length();
+    bool agrees = false;
+    switch (framing.framing) {
+      case BodyFraming::kNone:
+        agrees = !parser_->chunked() && !length && parser_->is_done();
+        break;
+      case BodyFraming::kContentLength:
+        agrees = !parser_->chunked() && length && *length == framing.content_length;
+        break;
+      case BodyFraming::kChunked:
+        agrees = parser_->chunked() && !length;
+        break;
+    }
+    if (!agrees) {
+      // Defence in depth: should the parser ever frame the body differently from the decision
+      // above, the body boundary is in doubt and the request is refused.
+      Reject(400, "The framing of the request body is ambiguous.");
+      return false;
+    }
+    return true;
+  }
+
   void ReadBody() {
     if (parser_->is_done()) return Dispatch();
     stream_.expires_after(options_.read_timeout);
@@ -159,6 +218,11 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  // A read that ended without a whole request. The peer going away (end of stream, a request
+  // cut short, a reset) or a timeout closes silently: there is nobody to answer, or the answer
+  // would be a guess. Everything the parser refuses (a malformed head or framing, a bad chunk
+  // size, a field or body over its limit) is answered and the connection closed, so no byte
+  // after the error is read as a request.
   void OnReadError(beast::error_code ec) {
     if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
@@ -176,7 +240,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
       return Reject(400, "Malformed HTTP request: " + ec.message());
     }
-    Close();
+    Close();  // a socket error: the connection is gone
   }
 
   // Answers a request the parser rejected, then closes: the rest of the stream can't be trusted.
@@ -204,18 +268,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void Dispatch() {
     auto msg = parser_->release();
     parser_.reset();
-    keep_alive_ = msg.keep_alive();
-    head_request_ = msg.method() == bhttp::verb::head;
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    req.headers.reserve(12);
-    for (const auto& f : msg) {
-      req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
-    }
+    Request req = std::move(pending_);
     req.body = std::move(msg.body());
-    req.remote_ip = remote_ip_;
-    req.remote_port = remote_port_;
     stream_.expires_never();
     auto self = shared_from_this();
     handler_(std::move(req), [self](Response resp) {
@@ -243,9 +297,31 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(options_.read_timeout);
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, close](beast::error_code ec, size_t) {
-                         if (ec || close) return self->Close();
+                         if (ec) return self->Close();
+                         if (close) return self->LingerThenClose();
                          self->ReadHeader();
                        });
+  }
+
+  // Half-closes, then discards input until the client closes too (or kLingerTime /
+  // kLingerBytes run out), then closes. Nothing read here is parsed.
+  void LingerThenClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return Close();
+    buffer_.clear();
+    lingered_ = 0;
+    stream_.expires_after(kLingerTime);
+    DiscardInput();
+  }
+
+  void DiscardInput() {
+    stream_.async_read_some(buffer_.prepare(16 * 1024),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->lingered_ += n;
+                              if (ec || self->lingered_ >= kLingerBytes) return self->Close();
+                              self->DiscardInput();
+                            });
   }
 
   void Close() {
@@ -263,8 +339,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string remote_ip_;
   uint16_t remote_port_ = 0;
+  Request pending_;  // the head of the request whose body is being read
   bool keep_alive_ = true;
   bool head_request_ = false;
+  size_t lingered_ = 0;  // bytes discarded by LingerThenClose
 };
 
 }  // namespace

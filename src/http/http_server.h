@@ -1,7 +1,12 @@
 // HttpServer: an HTTP/1.1 server on Boost.Beast/Asio. Keep-alive, in-order handling of pipelined
 // requests (the next request is read only after the previous response is written), header and
 // body size limits, read and idle timeouts. A request that cannot be parsed gets a 400 and its
-// connection is closed; other connections are unaffected.
+// connection is closed; other connections are unaffected. The framing of a request body is
+// checked before the body is read (DecideRequestFraming): an ambiguous or unsupported framing
+// (Transfer-Encoding other than a final chunked, with Content-Length, repeated or malformed
+// Content-Length, ...) is answered 400 or 501 and the connection closed, so a body is never read
+// as the next request. Trailer fields of a chunked body are discarded. A connection the server
+// closes is closed in stages: it stops sending, discards input briefly, then closes.
 //
 // The handler is called on a server thread with the parsed request and a Responder. The
 // Responder must be called exactly once, from any thread; the response is written on the

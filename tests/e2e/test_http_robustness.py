@@ -197,6 +197,188 @@ class MalformedHttpTest(RawAssertions, ServerTestCase):
 
 
 # --------------------------------------------------------------------------------------------
+# Message framing (RFC 9112 section 6): anything ambiguous is refused and the connection closed,
+# so that no request body is ever read as the next request (request smuggling).
+# --------------------------------------------------------------------------------------------
+IMAGE = "174872318107.dkr.ecr.us-west-2.amazonaws.com/kmeans:latest"
+SAGEMAKER_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"},
+    "Action": "sts:AssumeRole"}]})
+HEAD = b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: SageMaker.ListModels\r\n" \
+       b"Content-Type: application/x-amz-json-1.1\r\n"
+
+
+class FramingTest(ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # A role SageMaker may assume, so that the CreateModel calls below are valid ones.
+        try:
+            cls.role = cls.server.client("iam").create_role(
+                RoleName="FramingTestRole",
+                AssumeRolePolicyDocument=SAGEMAKER_TRUST)["Role"]["Arn"]
+        except BaseException:
+            cls.server.cleanup()  # tearDownClass does not run when setUpClass fails
+            raise
+
+    def assertFramingRefused(self, head, body=b"", status=400):
+        """Sends `head` (request line and fields, no empty line), the empty line and `body` on a
+        new connection. The server must answer once with `status` and Connection: close, then
+        end the connection in order (recv gives b"", not a reset or a timeout)."""
+        out, ended = self.server.raw_ex(head + b"\r\n" + body, timeout=5)
+        return self.assertRefusal(out, ended, head, status)
+
+    def assertRefusal(self, out, ended, head, status):
+        self.assertEqual(ended, "eof", "connection not closed in order after %r" % head[-80:])
+        f = io.BytesIO(out)
+        resp = read_response(f)
+        self.assertIsNotNone(resp, "no response to %r" % head[-80:])
+        self.assertEqual(resp.status, status, resp)
+        self.assertEqual(resp.headers.get("connection", "").lower(), "close", resp)
+        self.assertEqual(resp.json()["__type"], "MalformedHttpRequest", resp)
+        self.assertIsNone(read_response(f), "a second response followed: %r" % out)
+        self.assertServerAlive()
+        return resp
+
+    def signed_chunked(self, target, body, pieces=2, **kwargs):
+        """A SigV4-signed request (Content-Length is not signed) sent with
+        Transfer-Encoding: chunked instead, its body cut into `pieces` chunks."""
+        raw = self.server.signed_bytes(target, body=body, **kwargs)
+        head, data = raw.split(b"\r\n\r\n", 1)
+        lines = [l for l in head.split(b"\r\n") if not l.lower().startswith(b"content-length:")]
+        step = max(1, -(-len(data) // pieces))
+        chunks = b"".join(b"%x\r\n%s\r\n" % (len(data[i:i + step]), data[i:i + step])
+                          for i in range(0, len(data), step))
+        return b"\r\n".join(lines + [b"Transfer-Encoding: chunked"]) + b"\r\n\r\n" + chunks + \
+            b"0\r\n\r\n"
+
+    def create_model_bytes(self, name):
+        body = {"ModelName": name, "PrimaryContainer": {"Image": IMAGE},
+                "ExecutionRoleArn": self.role}
+        return self.server.signed_bytes("SageMaker.CreateModel", body=json.dumps(body).encode())
+
+    def assertNoModel(self, name):
+        sm = self.server.client("sagemaker")
+        names = [m["ModelName"] for m in sm.list_models(NameContains=name)["Models"]]
+        self.assertNotIn(name, names)
+        with self.assertRaises(sm.exceptions.ClientError) as cm:
+            sm.describe_model(ModelName=name)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationException")
+
+    # -- Transfer-Encoding -------------------------------------------------------------------
+    def test_final_coding_not_chunked_is_400(self):
+        for te in (b"chunked, identity", b"identity", b"gzip", b"foo", b"chunked;x=1"):
+            with self.subTest(te=te):
+                self.assertFramingRefused(HEAD + b"Transfer-Encoding: " + te + b"\r\n",
+                                          b"0\r\n\r\n")
+
+    def test_unknown_coding_before_chunked_is_501(self):
+        self.assertFramingRefused(HEAD + b"Transfer-Encoding: gzip, chunked\r\n",
+                                  b"2\r\n{}\r\n0\r\n\r\n", status=501)
+
+    def test_several_transfer_encoding_lines_are_one_list(self):
+        self.assertFramingRefused(HEAD + b"Transfer-Encoding: gzip\r\n"
+                                  b"Transfer-Encoding: chunked\r\n", b"0\r\n\r\n", status=501)
+        self.assertFramingRefused(HEAD + b"Transfer-Encoding: chunked\r\n"
+                                  b"Transfer-Encoding: identity\r\n", b"0\r\n\r\n")
+
+    def test_chunked_twice_is_400(self):
+        self.assertFramingRefused(HEAD + b"Transfer-Encoding: chunked, chunked\r\n",
+                                  b"0\r\n\r\n")
+
+    def test_transfer_encoding_in_http_1_0_is_400(self):
+        self.assertFramingRefused(HEAD.replace(b"HTTP/1.1", b"HTTP/1.0")
+                                  + b"Transfer-Encoding: chunked\r\n", b"0\r\n\r\n")
+
+    def test_transfer_encoding_with_content_length_is_400_in_either_order(self):
+        self.assertFramingRefused(HEAD + b"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n",
+                                  b"0\r\n\r\n")
+        self.assertFramingRefused(HEAD + b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+                                  b"0\r\n\r\n")
+        # An unknown coding with a Content-Length (the reported attack served it).
+        self.assertFramingRefused(HEAD + b"Transfer-Encoding: xchunked\r\nContent-Length: 2\r\n",
+                                  b"{}")
+
+    def test_malformed_chunk_size_is_400(self):
+        for chunks in (b"zz\r\n", b"-2\r\n{}\r\n0\r\n\r\n", b"fffffffffffffffffffff\r\n"):
+            with self.subTest(chunks=chunks):
+                self.assertFramingRefused(HEAD + b"Transfer-Encoding: chunked\r\n", chunks)
+
+    # -- Content-Length ----------------------------------------------------------------------
+    def test_content_length_list_is_400(self):
+        self.assertFramingRefused(HEAD + b"Content-Length: 2,2\r\n", b"{}")
+        self.assertFramingRefused(HEAD + b"Content-Length: 2, 3\r\n", b"{} ")
+
+    def test_repeated_content_length_is_400_even_when_identical(self):
+        self.assertFramingRefused(HEAD + b"Content-Length: 2\r\nContent-Length: 2\r\n", b"{}")
+        self.assertFramingRefused(HEAD + b"Content-Length: 2\r\nContent-Length: 3\r\n", b"{} ")
+
+    def test_content_length_that_is_not_a_plain_decimal_is_400(self):
+        for value in (b"+2", b"-2", b"0x2", b"2 2", b"", b"99999999999999999999999"):
+            with self.subTest(value=value):
+                self.assertFramingRefused(HEAD + b"Content-Length: " + value + b"\r\n", b"{}")
+
+    def test_refused_framing_with_expect_100_continue_gets_no_interim_response(self):
+        resp = self.assertFramingRefused(HEAD + b"Expect: 100-continue\r\n"
+                                         b"Transfer-Encoding: gzip\r\n")
+        self.assertEqual(resp.status, 400)
+
+    # -- Smuggling ---------------------------------------------------------------------------
+    def test_signed_create_model_hidden_in_a_refused_body_is_never_executed(self):
+        sm = self.server.client("sagemaker")
+        # The hidden request is a valid one: sent on its own it creates its model.
+        control = "smuggle-control"
+        out = self.server.raw(self.create_model_bytes(control), timeout=5,
+                              shutdown_write=True)
+        self.assertEqual(parse_response(out).status, 200, out)
+        self.assertEqual(sm.describe_model(ModelName=control)["ModelName"], control)
+        heads = {
+            "te-chunked-identity": HEAD + b"Transfer-Encoding: chunked, identity\r\n",
+            "te-identity": HEAD + b"Transfer-Encoding: identity\r\n",
+            "te-gzip": HEAD + b"Transfer-Encoding: gzip\r\n",
+            "te-foo": HEAD + b"Transfer-Encoding: foo\r\n",
+            "te-gzip-chunked": HEAD + b"Transfer-Encoding: gzip, chunked\r\n",
+            "te-http10": HEAD.replace(b"HTTP/1.1", b"HTTP/1.0") + b"Connection: keep-alive\r\n"
+                         b"Transfer-Encoding: chunked\r\n",
+            "cl-te": HEAD + b"Content-Length: 0\r\nTransfer-Encoding: chunked\r\n",
+            "te-cl": HEAD + b"Transfer-Encoding: chunked\r\nContent-Length: 0\r\n",
+            "xchunked-cl": HEAD + b"Transfer-Encoding: xchunked\r\nContent-Length: 0\r\n",
+            "cl-twice": HEAD + b"Content-Length: 0\r\nContent-Length: 0\r\n",
+            "cl-list": HEAD + b"Content-Length: 0,0\r\n",
+        }
+        for label, head in heads.items():
+            name = "smuggled-" + label
+            with self.subTest(label=label):
+                out, ended = self.server.raw_ex(head + b"\r\n" + self.create_model_bytes(name),
+                                                timeout=5)
+                self.assertNoModel(name)
+                self.assertRefusal(out, ended, head, 501 if label == "te-gzip-chunked" else 400)
+        names = [m["ModelName"] for m in sm.list_models(NameContains="smuggle")["Models"]]
+        self.assertEqual(names, [control])
+
+    # -- Valid chunked requests --------------------------------------------------------------
+    def test_signed_chunked_requests_are_served_on_a_kept_alive_connection(self):
+        body = json.dumps({"ModelName": "chunked-model", "PrimaryContainer": {"Image": IMAGE},
+                           "ExecutionRoleArn": self.role}).encode()
+        with self.server.connect() as s:
+            f = s.makefile("rb")
+            s.sendall(self.signed_chunked("SageMaker.CreateModel", body, pieces=3))
+            r1 = read_response(f)
+            self.assertEqual(r1.status, 200, r1)
+            self.assertIn("chunked-model", r1.json()["ModelArn"])
+            self.assertNotEqual(r1.headers.get("connection", "").lower(), "close")
+            s.sendall(self.signed_chunked("SageMaker.DescribeModel",
+                                          json.dumps({"ModelName": "chunked-model"}).encode()))
+            r2 = read_response(f)
+            self.assertEqual(r2.status, 200, r2)
+            self.assertEqual(r2.json()["ModelName"], "chunked-model")
+        sm = self.server.client("sagemaker")
+        self.assertEqual(sm.describe_model(ModelName="chunked-model")["ExecutionRoleArn"],
+                         self.role)
+
+
+# --------------------------------------------------------------------------------------------
 # 10. Keep-alive and pipelining
 # --------------------------------------------------------------------------------------------
 class KeepAliveTest(RawAssertions, ServerTestCase):

@@ -93,6 +93,13 @@ class TestClient {
     return n == 0 || (n < 0 && errno == ECONNRESET);
   }
 
+  // True when the server has closed the connection in order (end of stream, not a reset).
+  bool ReadsOrderlyEof() {
+    if (!buffer_.empty()) return false;
+    char c;
+    return ::recv(fd_, &c, 1, 0) == 0;
+  }
+
  private:
   bool Fill() {
     char buf[4096];
@@ -125,7 +132,8 @@ class HttpServerTest : public ::testing::Test {
   }
 
   // Starts a server whose handler echoes "<method> <target> <body>"; a target starting with
-  // "/slow" is answered from another thread after a short pause.
+  // "/slow" is answered from another thread after a short pause; for "/fields" the body is the
+  // request's header field names, one a line.
   void StartServer(ServerOptions options = {}, RejectFormatter reject = nullptr) {
     options.threads = 2;
     server_ = std::make_unique<Server>(
@@ -137,6 +145,10 @@ class HttpServerTest : public ::testing::Test {
           r.SetHeader("Content-Type", "text/plain");
           r.SetHeader("X-Remote", req.remote_ip);
           r.body = req.method + " " + req.target + " " + req.body;
+          if (req.target == "/fields") {
+            r.body.clear();
+            for (const Header& h : req.headers) r.body += h.name + "\n";
+          }
           if (req.target.rfind("/slow", 0) == 0) {
             std::lock_guard<std::mutex> l(mu_);
             responder_threads_.emplace_back([respond, r]() mutable {
@@ -309,6 +321,146 @@ TEST_F(HttpServerTest, ExpectContinueGets100ThenTheResponse) {
   ClientResponse r = c.Read();
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "PUT /obj data");
+}
+
+// A request the server must refuse because of its body framing, answered with `status`; its
+// body holds a complete second request, which must never be served.
+struct FramingCase {
+  std::string head;  // request line and fields, without the empty line
+  int status;
+};
+
+TEST_F(HttpServerTest, AmbiguousOrUnsupportedFramingIsRefusedAndTheConnectionClosed) {
+  const std::string smuggled = Post("/smuggled", "evil");
+  const std::string te = "POST /outer HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: ";
+  const std::string cl = "Content-Length: " + std::to_string(smuggled.size()) + "\r\n";
+  std::vector<FramingCase> cases = {
+      {te + "chunked, identity\r\n", 400},
+      {te + "identity\r\n", 400},
+      {te + "gzip\r\n", 400},
+      {te + "foo\r\n", 400},
+      {te + "chunked, chunked\r\n", 400},
+      {te + "gzip\r\nTransfer-Encoding: chunked, identity\r\n", 400},
+      {te + "gzip, chunked\r\n", 501},
+      {te + "gzip\r\nTransfer-Encoding: chunked\r\n", 501},
+      {te + "xchunked\r\n" + cl, 400},
+      {te + "chunked\r\n" + cl, 400},
+      {"POST /outer HTTP/1.1\r\nHost: localhost\r\n" + cl + "Transfer-Encoding: chunked\r\n", 400},
+      {"POST /outer HTTP/1.0\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n", 400},
+      {"POST /outer HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5,5\r\n", 400},
+      {"POST /outer HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nContent-Length: 5\r\n",
+       400},
+      {"POST /outer HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\nContent-Length: 6\r\n",
+       400},
+      {"POST /outer HTTP/1.1\r\nHost: localhost\r\nContent-Length: +5\r\n", 400},
+      {"POST /outer HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n", 400},
+      {"POST /outer HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0x5\r\n", 400},
+      {"POST /outer HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5 5\r\n", 400},
+      {"POST /outer HTTP/1.1\r\nHost: localhost\r\nContent-Length: 99999999999999999999999\r\n",
+       400},
+  };
+  StartServer();
+  for (const FramingCase& fc : cases) {
+    SCOPED_TRACE(fc.head);
+    TestClient c(server_->port());
+    ASSERT_TRUE(c.connected());
+    ASSERT_TRUE(c.Send(fc.head + "\r\n" + smuggled));
+    ClientResponse r = c.Read();
+    EXPECT_EQ(r.status, fc.status) << r.body;
+    EXPECT_EQ(AsciiLower(r.headers["connection"]), "close");
+    // The server stops sending, drains what it was sent and closes: an end of stream, not a
+    // reset that could have destroyed the response.
+    EXPECT_TRUE(c.ReadsOrderlyEof());
+  }
+  EXPECT_EQ(requests_.load(), 0);
+}
+
+TEST_F(HttpServerTest, RefusedFramingWithExpectContinueGetsNo100) {
+  StartServer();
+  TestClient c(server_->port());
+  ASSERT_TRUE(
+      c.Send("POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n"
+             "Expect: 100-continue\r\n\r\n"));
+  ClientResponse r = c.Read();
+  EXPECT_EQ(r.status, 400);
+  EXPECT_TRUE(c.ReadsOrderlyEof());
+  EXPECT_EQ(requests_.load(), 0);
+}
+
+TEST_F(HttpServerTest, RefusedFramingGoesThroughTheRejectFormatter) {
+  std::atomic<int> formatted{0};
+  StartServer({}, [&](int status, std::string_view reason, const Request& partial) {
+    ++formatted;
+    Response r;
+    r.status = status;
+    r.body = partial.method + " " + partial.target + ": " + std::string(reason);
+    return r;
+  });
+  TestClient c(server_->port());
+  ASSERT_TRUE(
+      c.Send("POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
+             "0\r\n\r\n"));
+  ClientResponse r = c.Read();
+  EXPECT_EQ(r.status, 501);
+  EXPECT_EQ(r.body, "POST /x: The transfer coding gzip is not implemented; only chunked is.");
+  EXPECT_EQ(AsciiLower(r.headers["connection"]), "close");
+  EXPECT_TRUE(c.ReadsOrderlyEof());
+  EXPECT_EQ(formatted.load(), 1);
+}
+
+TEST_F(HttpServerTest, ChunkedRequestIsServedAndTheConnectionKeptAlive) {
+  StartServer();
+  TestClient c(server_->port());
+  ASSERT_TRUE(
+      c.Send("POST /chunks HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: Chunked\r\n\r\n"
+             "5\r\nhello\r\n1;ext=1\r\n \r\n5\r\nworld\r\n0\r\n\r\n"));
+  ClientResponse r = c.Read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "POST /chunks hello world");
+  EXPECT_NE(AsciiLower(r.headers["connection"]), "close");
+  ASSERT_TRUE(c.Send(Post("/next", "n")));
+  EXPECT_EQ(c.Read().body, "POST /next n");
+}
+
+TEST_F(HttpServerTest, TrailerFieldsOfAChunkedRequestAreDropped) {
+  StartServer();
+  TestClient c(server_->port());
+  ASSERT_TRUE(
+      c.Send("POST /fields HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "2\r\n{}\r\n0\r\nX-Amz-Target: SageMaker.DeleteModel\r\nHost: evil\r\n\r\n"));
+  ClientResponse r = c.Read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "Host\nTransfer-Encoding\n");
+}
+
+TEST_F(HttpServerTest, MalformedChunksGet400AndClose) {
+  const std::string head =
+      "POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n";
+  StartServer();
+  for (std::string chunks : {"zz\r\n", "-1\r\n", "5\r\nhelloXX", "fffffffffffffffffff\r\n",
+                             "0x5\r\nhello\r\n0\r\n\r\n", "5 5\r\n"}) {
+    SCOPED_TRACE(chunks);
+    TestClient c(server_->port());
+    ASSERT_TRUE(c.Send(head + chunks + Post("/smuggled", "")));
+    ClientResponse r = c.Read();
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(AsciiLower(r.headers["connection"]), "close");
+    EXPECT_TRUE(c.ReadsEof());
+  }
+  EXPECT_EQ(requests_.load(), 0);
+}
+
+TEST_F(HttpServerTest, ChunkedBodyAboveTheLimitGets413) {
+  ServerOptions options;
+  options.body_limit = 16;
+  StartServer(options);
+  TestClient c(server_->port());
+  ASSERT_TRUE(
+      c.Send("POST /x HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "10\r\n0123456789abcdef\r\n1\r\nX\r\n0\r\n\r\n"));
+  EXPECT_EQ(c.Read().status, 413);
+  EXPECT_TRUE(c.ReadsEof());
+  EXPECT_EQ(requests_.load(), 0);
 }
 
 // Stop() must not wait for idle keep-alive connections (the idle timeout here is an hour). The
