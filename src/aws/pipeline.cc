@@ -209,6 +209,7 @@ http::Response Pipeline::Reject(int status, std::string_view reason, const http:
   std::string request_id = random_.Uuid();
   std::string code = status == 413   ? "RequestEntityTooLarge"
                      : status == 431 ? "RequestHeaderFieldsTooLarge"
+                     : status == 501 ? "NotImplemented"
                                      : "MalformedHttpRequest";
   AwsError error{code, std::string(reason), status, true};
   const ProtocolCodec* codec = &router_.fallback_codec();
