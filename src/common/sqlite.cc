@@ -1,6 +1,11 @@
 #include "common/sqlite.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 namespace sagetrail {
 
@@ -73,6 +78,13 @@ bool SqliteStatement::ColumnIsNull(int col) const {
 }
 
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
+  // A new database file is created here with mode 0600: SQLite would make it 0644 (less the
+  // umask), and it gives its -wal and -shm files the mode of the database file.
+  if (path != ":memory:" && !path.empty()) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Status::IOError("cannot open " + path + ": " + std::strerror(errno));
+    ::close(fd);
+  }
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);

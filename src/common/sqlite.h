@@ -46,7 +46,7 @@ class SqliteStatement {
 
 class SqliteDb {
  public:
-  // Opens (creating if needed) the database at `path`, in WAL mode.
+  // Opens (creating if needed, with mode 0600) the database at `path`, in WAL mode.
   static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path);
   ~SqliteDb();
 

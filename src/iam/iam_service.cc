@@ -195,10 +195,11 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     if (name.empty()) {
       // The root user.
       auto account = store_.Account(ctx.account_id);
-      json::object user{{"Path", "/"},
-                        {"UserId", ctx.account_id},
-                        {"Arn", "arn:aws:iam::" + ctx.account_id + ":root"},
-                        {"CreateDate", aws::TimestampValue(FromUnixSeconds(0))}};
+      json::object user{
+          {"Path", "/"},
+          {"UserId", ctx.account_id},
+          {"Arn", "arn:aws:iam::" + ctx.account_id + ":root"},
+          {"CreateDate", aws::TimestampValue(account ? account->created : FromUnixSeconds(0))}};
       if (account && !account->alias.empty()) user["UserName"] = account->alias;
       return json::value(json::object{{"User", std::move(user)}});
     }

@@ -1,5 +1,7 @@
 #include "iam/identity_store.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "common/crypto.h"
@@ -163,6 +165,7 @@ void IdentityStore::LoadEntity(const std::string& account_id, const std::string&
   AccountState& a = *slot;
   if (kind == "account") {
     a.account.alias = Str(b, "alias");
+    a.account.created = FromUnixMillis(Int(b, "created"));
   } else if (kind == "user") {
     UserRecord u;
     u.account_id = account_id;
@@ -248,6 +251,17 @@ Status IdentityStore::Load(const std::string& only_account) {
     if (!*row) break;
     LoadEntity(st->ColumnText(0), st->ColumnText(1), st->ColumnText(2), st->ColumnText(3));
   }
+  for (auto& [id, a] : accounts_) {  // accounts saved without their creation time
+    if (a->account.created != TimePoint{}) continue;
+    std::vector<TimePoint> times;
+    for (const auto& [k, u] : a->users) times.push_back(u.created);
+    for (const auto& [k, r] : a->roles) times.push_back(r.created);
+    for (const auto& [k, p] : a->policies) times.push_back(p.created);
+    for (const AccessKeyRecord& k : pending_keys_) {
+      if (k.account_id == id) times.push_back(k.created);
+    }
+    if (!times.empty()) a->account.created = *std::min_element(times.begin(), times.end());
+  }
   for (const AccessKeyRecord& k : pending_keys_) {
     auto c = MakeCredential(k);
     if (c) {
@@ -281,7 +295,8 @@ Status IdentityStore::Save(const EntityRef& e) {
     const AccountState* a = State(e.account_id);
     if (a != nullptr) {
       if (e.kind == "account") {
-        body = json::serialize(json::object{{"alias", a->account.alias}});
+        body = json::serialize(json::object{{"alias", a->account.alias},
+                                            {"created", ToUnixMillis(a->account.created)}});
       } else if (e.kind == "user") {
         if (auto it = a->users.find(e.key); it != a->users.end()) {
           const UserRecord& u = it->second;
@@ -477,9 +492,10 @@ std::optional<AccountRecord> IdentityStore::Account(const std::string& account_i
 Status IdentityStore::CreateAccount(const std::string& account_id, const std::string& alias) {
   {
     auto lock = LockForWrite();
-    if (accounts_.count(account_id)) return Status::AlreadyExists("account " + account_id);
+    if (accounts_.count(account_id))
+      return Status::AlreadyExists("account " + account_id + " already exists");
     auto a = std::make_unique<AccountState>();
-    a->account = {account_id, alias};
+    a->account = {account_id, alias, Now()};
     accounts_[account_id] = std::move(a);
   }
   return Save({account_id, "account", account_id});

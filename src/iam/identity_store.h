@@ -39,6 +39,9 @@ namespace sagetrail::iam {
 struct AccountRecord {
   std::string account_id;
   std::string alias;
+  // When the account was made; for accounts saved before this was kept, the time of its
+  // earliest entity (its root key, normally).
+  TimePoint created;
 };
 
 struct UserRecord {

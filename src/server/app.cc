@@ -6,12 +6,15 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "aws/audit_sink.h"
 #include "aws/model/model_registry.h"
+#include "aws/model/region_catalog.h"
 #include "aws/pipeline.h"
 #include "aws/service_router.h"
 #include "aws/sigv4/signing_key_cache.h"
@@ -20,6 +23,7 @@
 #include "cloudtrail/record/event_builder.h"
 #include "cloudtrail/store/event_writer.h"
 #include "cloudtrail/store/log_event_store.h"
+#include "common/private_dir.h"
 #include "common/thread_scheduler.h"
 #include "http/http_server.h"
 #include "iam/iam_authorizer.h"
@@ -43,6 +47,7 @@ struct App::Parts {
   Clock* clock = nullptr;
   Random* random = nullptr;
   std::unique_ptr<aws::ModelRegistry> models;
+  std::unique_ptr<aws::RegionCatalog> regions;
   std::unique_ptr<iam::IdentityStore> identities;
   std::unique_ptr<iam::IamAuthorizer> authorizer;
   std::unique_ptr<iam::IamService> iam;
@@ -108,6 +113,19 @@ Status Bootstrap(iam::IdentityStore& ids, const ServeOptions& options,
   return Status::Ok();
 }
 
+// Makes the data directory private (see common/private_dir.h), saying what it changed.
+Status SecureDataDir(const std::string& dir) {
+  auto changed = MakePrivateDir(dir);
+  if (!changed.ok()) return changed.error();
+  if (!changed->empty()) {
+    spdlog::warn(
+        "{} was readable by other users: made {} path(s) under it private (0600 files, "
+        "0700 folders)",
+        dir, changed->size());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::string> AddAccount(const std::string& data_dir, std::string account_id,
@@ -116,16 +134,21 @@ Result<std::string> AddAccount(const std::string& data_dir, std::string account_
   SystemRandom random;
   std::error_code ec;
   fs::path dir = fs::absolute(data_dir, ec);
-  if (!fs::exists(dir / "state.db")) {
+  if (!fs::exists(dir / "state.db", ec)) {
     return Status::NotFound("no sagetrail data in " + dir.string() +
-                            " (start the server once first)");
+                            " (start the server once with --data-dir " + dir.string() + " first)");
   }
+  Status secured = SecureDataDir(dir.string());
+  if (!secured.ok()) return secured;
   auto ids = iam::IdentityStore::Open((dir / "state.db").string(), random, clock);
   if (!ids.ok()) return ids.error();
   if (account_id.empty()) {
     do {
       account_id = random.FromAlphabet(12, "0123456789");
     } while (account_id[0] == '0' || (*ids)->Account(account_id));
+  } else if ((*ids)->Account(account_id)) {
+    return Status::AlreadyExists("account " + account_id + " already exists in " + dir.string() +
+                                 " (omit --account-id to get a new one)");
   }
   Status s = (*ids)->CreateAccount(account_id, alias);
   if (!s.ok()) return s;
@@ -147,7 +170,7 @@ Result<std::string> AddAccount(const std::string& data_dir, std::string account_
        << "\naws_secret_access_key = " << admin->secret_access_key << "\n";
   std::string path = (dir / "credentials").string();
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  if (fd < 0) return Status::IOError("cannot write " + path);
+  if (fd < 0) return Status::IOError("cannot write " + path + ": " + std::strerror(errno));
   std::string data = text.str();
   bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
   ok = ::fsync(fd) == 0 && ok;
@@ -179,17 +202,46 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.clock = clock;
   p.random = random;
 
-  std::error_code ec;
-  fs::create_directories(options.data_dir, ec);
-  if (ec) return Status::IOError("cannot create " + options.data_dir + ": " + ec.message());
-  fs::path data_dir = fs::absolute(options.data_dir, ec);
-  app->credentials_path_ = (data_dir / "credentials").string();
+  // The port first: a server that cannot listen creates nothing (no data directory, no
+  // account). Requests wait in the listen queue until Start(); the handlers reach the pipeline
+  // through `p`, which is complete by then.
+  http::ServerOptions http_options;
+  http_options.threads = options.threads;
+  http_options.body_limit = options.max_body_bytes;
+  Parts* parts = &p;
+  p.http = std::make_unique<http::Server>(
+      http_options,
+      [parts](http::Request req, http::Responder respond) {
+        parts->pipeline->Handle(std::move(req), std::move(respond));
+      },
+      [parts](int status, std::string_view reason, const http::Request& partial) {
+        return parts->pipeline->Reject(status, reason, partial);
+      });
+  Status listening = p.http->Listen(options.host, options.port);
+  if (!listening.ok()) {
+    std::string message = listening.message();
+    if (message.find("in use") != std::string::npos) {
+      message +=
+          " (another process has this port: pick another with --port, or --port 0 for "
+          "any free one)";
+    }
+    return Status::IOError(message + "; nothing was created in " + options.data_dir);
+  }
 
   auto models_dir = aws::ModelRegistry::LocateDataDir(options.models_dir);
   if (!models_dir.ok()) return models_dir.error();
   auto models = aws::ModelRegistry::Load(*models_dir, aws::ModelRegistry::DefaultServices());
   if (!models.ok()) return models.error();
   p.models = std::move(models).value();
+  auto regions = aws::RegionCatalog::Load(*models_dir);
+  if (!regions.ok()) return regions.error();
+  p.regions = std::make_unique<aws::RegionCatalog>(std::move(regions).value());
+
+  std::error_code ec;
+  Status secured = SecureDataDir(options.data_dir);
+  if (!secured.ok()) return secured;
+  fs::path data_dir = fs::absolute(options.data_dir, ec);
+  app->credentials_path_ = (data_dir / "credentials").string();
 
   auto ids = iam::IdentityStore::Open((data_dir / "state.db").string(), *random, *clock);
   if (!ids.ok()) return ids.error();
@@ -198,7 +250,8 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   if (!s.ok()) return s;
 
   p.key_cache = std::make_unique<aws::sigv4::SigningKeyCache>();
-  p.verifier = std::make_unique<aws::sigv4::Verifier>(*p.identities, *clock, *p.key_cache);
+  p.verifier = std::make_unique<aws::sigv4::Verifier>(*p.identities, *clock, *p.key_cache,
+                                                      std::chrono::minutes(15), p.regions.get());
   p.router = std::make_unique<aws::ServiceRouter>(*p.models);
   cloudtrail::LogStoreOptions log_options;
   log_options.durability = options.durability == "full" ? cloudtrail::Durability::kFull
@@ -234,25 +287,11 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
                                                VersionString(p.models->botocore_version()));
   p.pipeline->SetAuthorizer(p.authorizer.get());
 
-  http::ServerOptions http_options;
-  http_options.threads = options.threads;
-  http_options.body_limit = options.max_body_bytes;
-  aws::Pipeline* pipeline = p.pipeline.get();
-  p.http = std::make_unique<http::Server>(
-      http_options,
-      [pipeline](http::Request req, http::Responder respond) {
-        pipeline->Handle(std::move(req), std::move(respond));
-      },
-      [pipeline](int status, std::string_view reason, const http::Request& partial) {
-        return pipeline->Reject(status, reason, partial);
-      });
   return app;
 }
 
 Status App::Start() {
   Parts& p = *parts_;
-  Status s = p.http->Listen(options_.host, options_.port);
-  if (!s.ok()) return s;
   p.http->Start();
   p.started = true;
   return Status::Ok();

@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -12,8 +13,10 @@
 #include <optional>
 
 #include "aws/model/model_registry.h"
+#include "aws/model/region_catalog.h"
 #include "cloudtrail/export/event_exporter.h"
 #include "cloudtrail/store/log_event_store.h"
+#include "common/private_dir.h"
 #include "common/random.h"
 #include "common/time_format.h"
 #include "server/app.h"
@@ -59,48 +62,33 @@ int Serve(const ServeOptions& options) {
 
 struct ExportArgs {
   std::string data_dir = "./sagetrail-data";
-  std::string start, end, attribute, account_id, region, output;
+  std::string models_dir;  // botocore's data directory, for the region list (default: found)
+  sagetrail::cloudtrail::ExportFilters filters;
+  std::string output;
   std::string format = "json";
   bool data_events = false;
 };
-
-std::optional<sagetrail::TimePoint> ParseTimeArg(const std::string& text) {
-  if (auto t = sagetrail::ParseIso8601(text)) return t;
-  char* end = nullptr;
-  double secs = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() && *end == '\0') {
-    return sagetrail::FromUnixMillis(static_cast<int64_t>(secs * 1000));
-  }
-  return std::nullopt;
-}
 
 int ExportEvents(const ExportArgs& args) {
   namespace ct = sagetrail::cloudtrail;
   ct::ExportOptions options;
   options.format = args.format == "csv" ? ct::ExportFormat::kCsv : ct::ExportFormat::kJson;
-  options.account_id = args.account_id;
-  options.region = args.region;
   options.include_data_events = args.data_events;
-  for (auto [text, slot] :
-       {std::make_pair(&args.start, &options.start), std::make_pair(&args.end, &options.end)}) {
-    if (text->empty()) continue;
-    *slot = ParseTimeArg(*text);
-    if (!*slot) {
-      std::fprintf(stderr, "sagetrail: not a time: %s (use ISO 8601 or epoch seconds)\n",
-                   text->c_str());
-      return 2;
+  // Regions are checked against botocore's list when it is on this machine (as the server
+  // checks them); without it, only their form is.
+  std::function<bool(std::string_view)> known_region;
+  std::optional<sagetrail::aws::RegionCatalog> regions;
+  if (!args.filters.region.empty()) {
+    if (auto dir = sagetrail::aws::ModelRegistry::LocateDataDir(args.models_dir); dir.ok()) {
+      if (auto loaded = sagetrail::aws::RegionCatalog::Load(*dir); loaded.ok()) {
+        regions = std::move(loaded).value();
+        known_region = [&regions](std::string_view r) { return regions->Contains(r); };
+      }
     }
   }
-  if (!args.attribute.empty()) {
-    auto a = ct::EventExporter::ParseAttribute(args.attribute);
-    if (!a) {
-      std::fprintf(stderr,
-                   "sagetrail: --attribute takes KEY=VALUE with KEY one of EventId, EventName, "
-                   "ReadOnly, Username, ResourceType, ResourceName, EventSource, AccessKeyId\n");
-      return 2;
-    }
-    options.attribute = a->first;
-    options.value = a->second;
+  if (auto error = ct::EventExporter::ApplyFilters(args.filters, known_region, &options)) {
+    std::fprintf(stderr, "sagetrail: %s\n", error->c_str());
+    return 2;
   }
   std::string events_dir = args.data_dir + "/events";
   if (::access(events_dir.c_str(), R_OK) != 0) {
@@ -243,12 +231,18 @@ int main(int argc, char** argv) {
   events->require_subcommand(1);
   export_cmd->add_option("--data-dir", export_args.data_dir, "The server's data directory")
       ->capture_default_str();
-  export_cmd->add_option("--start", export_args.start, "Earliest event time (ISO 8601 or epoch)");
-  export_cmd->add_option("--end", export_args.end, "Latest event time (ISO 8601 or epoch)");
-  export_cmd->add_option("--attribute", export_args.attribute,
+  export_cmd->add_option("--start", export_args.filters.start,
+                         "Earliest event time (ISO 8601 or epoch seconds)");
+  export_cmd->add_option("--end", export_args.filters.end,
+                         "Latest event time (ISO 8601 or epoch seconds)");
+  // Repeatable, so that a second attribute is refused as LookupEvents refuses it rather than
+  // silently replacing the first.
+  export_cmd->add_option("--attribute", export_args.filters.attributes,
                          "One lookup attribute, KEY=VALUE (e.g. EventName=CreateModel)");
-  export_cmd->add_option("--account-id", export_args.account_id, "Only this account");
-  export_cmd->add_option("--region", export_args.region, "Only this region");
+  export_cmd->add_option("--account-id", export_args.filters.account_id, "Only this account");
+  export_cmd->add_option("--region", export_args.filters.region, "Only this region");
+  export_cmd->add_option("--models-dir", export_args.models_dir,
+                         "botocore's data directory, for the region list (default: found)");
   export_cmd->add_option("--format", export_args.format, "json or csv")
       ->capture_default_str()
       ->check(CLI::IsMember({"json", "csv"}));
@@ -270,7 +264,12 @@ int main(int argc, char** argv) {
       });
   accounts_add->add_option("--alias", new_alias, "The account alias");
 
-  CLI11_PARSE(cli, argc, argv);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version-like exits are 0; every usage error is 2, as for the checks below.
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
   spdlog::set_level(spdlog::level::from_str(log_level));
 
   if (show_version) {
@@ -281,8 +280,14 @@ int main(int argc, char** argv) {
     if (dir.ok()) std::cout << "models: " << *dir << "\n";
     return 0;
   }
+  // Commands that write a data directory create nothing others can read, whatever the umask
+  // they were started with (SQLite, for one, picks its files' modes itself).
+  if (serve->parsed() || accounts_add->parsed()) ::umask(sagetrail::kPrivateUmask);
   if (serve->parsed()) return Serve(options);
-  if (export_cmd->parsed()) return ExportEvents(export_args);
+  if (export_cmd->parsed()) {
+    if (export_args.models_dir.empty()) export_args.models_dir = models_dir;
+    return ExportEvents(export_args);
+  }
   if (accounts_add->parsed()) {
     auto id = sagetrail::server::AddAccount(accounts_dir, new_account_id, new_alias);
     if (!id.ok()) {

@@ -210,6 +210,41 @@ class ExportTest(ServerTestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("no event store", p.stderr)
 
+    def test_filters_no_event_could_match_are_refused_as_lookup_events_refuses_them(self):
+        # Each refusal of LookupEvents (its exception and text) and of the export for the same
+        # filter: exit 2, nothing on stdout, "sagetrail: <Exception>: <text>" on stderr.
+        ct = self.server.client("cloudtrail")
+        cases = [
+            (["--start", iso(self.t_end), "--end", iso(self.t_start)],
+             dict(StartTime=self.t_end, EndTime=self.t_start)),
+            (["--attribute", "ReadOnly=maybe"], dict(LookupAttributes=attr("ReadOnly", "maybe"))),
+            (["--attribute", "Region=us-east-1"],
+             dict(LookupAttributes=attr("Region", "us-east-1"))),
+            (["--attribute", "EventName=CreateModel", "--attribute", "Username=admin"],
+             dict(LookupAttributes=attr("EventName", "CreateModel") + attr("Username", "admin"))),
+        ]
+        for args, params in cases:
+            with self.assertRaises(botocore.exceptions.ClientError) as cm:
+                ct.lookup_events(**params)
+            error = cm.exception.response["Error"]
+            p = export(self.server.data_dir, *args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertEqual(p.stdout, "", args)
+            self.assertEqual(p.stderr, "sagetrail: %s: %s\n" % (error["Code"], error["Message"]))
+        # The export's own options that nothing could match.
+        for args, text in [
+                (["--start", "nan"], "not a time: 'nan'"),
+                (["--end", "2025-13-01"], "not a time: '2025-13-01'"),
+                (["--account-id", "12345"], "not an account id: '12345'"),
+                (["--region", "us-east-1x"], "not an AWS region: 'us-east-1x'"),
+                (["--attribute", "EventName="], "InvalidLookupAttributesException: The lookup "
+                                                "attribute value cannot be empty."),
+                (["--format", "xml"], "xml not in {json,csv}")]:
+            p = export(self.server.data_dir, *args)
+            self.assertEqual(p.returncode, 2, (args, p.stderr))
+            self.assertEqual(p.stdout, "", args)
+            self.assertIn(text, p.stderr, args)
+
 
 class ExportAfterStopTest(unittest.TestCase):
 

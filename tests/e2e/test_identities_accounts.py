@@ -52,7 +52,8 @@ class AccountsTest(IdentityTestCase):
         p = subprocess.run([BINARY, "accounts", "add", "--data-dir", self.server.data_dir,
                             "--account-id", FIXED_ID], capture_output=True, text=True, timeout=30)
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn(FIXED_ID, p.stderr)
+        self.assertIn("account %s already exists in %s" % (FIXED_ID, self.server.data_dir),
+                      p.stderr)
 
     def test_new_accounts_answer_who_they_are(self):
         for acct in (self.b, self.c):

@@ -161,6 +161,46 @@ TEST_F(IdentityStoreTest, DuplicateAccountIsAlreadyExists) {
   EXPECT_EQ(store_->Accounts()[0].alias, "acme");
 }
 
+TEST_F(IdentityStoreTest, AccountKeepsItsCreationTimeAcrossReopening) {
+  store_ = Open();
+  TimePoint created = clock_.Now();
+  ASSERT_TRUE(store_->CreateAccount("123456789012", "acme").ok());
+  clock_.Advance(std::chrono::hours(5));
+  ASSERT_TRUE(store_->CreateAccessKey("123456789012", "").ok());
+  ASSERT_EQ(store_->Account("123456789012")->created, created);
+  store_.reset();
+  store_ = Open();
+  auto account = store_->Account("123456789012");
+  ASSERT_TRUE(account.has_value());
+  EXPECT_EQ(account->created, created);
+}
+
+// Data directories from before accounts kept their creation time: the account dates from its
+// earliest entity.
+TEST_F(IdentityStoreTest, AccountSavedWithoutACreationTimeDatesFromItsEarliestEntity) {
+  store_ = Open();
+  ASSERT_TRUE(store_->CreateAccount("123456789012", "acme").ok());
+  clock_.Advance(std::chrono::hours(1));
+  TimePoint first = FromUnixSeconds(ToUnixSeconds(clock_.Now()));
+  ASSERT_TRUE(store_->CreateAccessKey("123456789012", "").ok());
+  clock_.Advance(std::chrono::hours(1));
+  ASSERT_TRUE(store_->CreateUser("123456789012", "admin").ok());
+  store_.reset();
+  {
+    auto db = SqliteDb::Open((dir_ / "iam.db").string());
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("UPDATE iam_entities SET body = '{\"alias\":\"acme\"}' "
+                           "WHERE kind = 'account'")
+                    .ok());
+  }
+  store_ = Open();
+  auto account = store_->Account("123456789012");
+  ASSERT_TRUE(account.has_value());
+  EXPECT_EQ(account->alias, "acme");
+  EXPECT_EQ(account->created, first);
+}
+
 TEST_F(IdentityStoreTest, DuplicateUserIsRefused) {
   store_ = Open();
   ASSERT_TRUE(store_->CreateAccount("123456789012", "acme").ok());

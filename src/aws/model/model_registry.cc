@@ -39,25 +39,6 @@ std::unordered_map<std::string, std::unordered_map<std::string, std::string>> Pa
   return out;
 }
 
-Result<std::string> ReadMaybeGzipped(const fs::path& path) {
-  gzFile f = gzopen(path.c_str(), "rb");  // reads plain files too
-  if (f == nullptr) return Status::IOError("cannot open " + path.string());
-  gzbuffer(f, 256 * 1024);
-  std::string out;
-  char buf[256 * 1024];
-  while (true) {
-    int n = gzread(f, buf, sizeof(buf));
-    if (n < 0) {
-      gzclose(f);
-      return Status::IOError("cannot read " + path.string());
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  gzclose(f);
-  return out;
-}
-
 // The newest API version directory holding a service-2.json(.gz).
 Result<fs::path> FindModelFile(const fs::path& data_dir, const std::string& service) {
   std::error_code ec;
@@ -125,6 +106,25 @@ Result<std::string> ModelRegistry::LocateDataDir(const std::string& override_dir
       "botocore, or apt-get install python3-botocore) or pass --models-dir");
 }
 
+Result<std::string> ModelRegistry::ReadDataFile(const std::string& path) {
+  gzFile f = gzopen(path.c_str(), "rb");  // reads plain files too
+  if (f == nullptr) return Status::IOError("cannot open " + path);
+  gzbuffer(f, 256 * 1024);
+  std::string out;
+  std::vector<char> buf(256 * 1024);
+  while (true) {
+    int n = gzread(f, buf.data(), static_cast<unsigned>(buf.size()));
+    if (n < 0) {
+      gzclose(f);
+      return Status::IOError("cannot read " + path);
+    }
+    if (n == 0) break;
+    out.append(buf.data(), static_cast<size_t>(n));
+  }
+  gzclose(f);
+  return out;
+}
+
 std::string ModelRegistry::ReadBotocoreVersion(const std::string& data_dir) {
   std::ifstream in(fs::path(data_dir).parent_path() / "__init__.py");
   std::string line;
@@ -159,7 +159,7 @@ Result<std::unique_ptr<ModelRegistry>> ModelRegistry::Load(
       results[i] = file.error();
       return;
     }
-    auto text = ReadMaybeGzipped(*file);
+    auto text = ReadDataFile(file->string());
     if (!text.ok()) {
       results[i] = text.error();
       return;

@@ -36,6 +36,10 @@ class ModelRegistry {
   // Reads botocore's version from <data_dir>/../__init__.py.
   static std::string ReadBotocoreVersion(const std::string& data_dir);
 
+  // The text of a botocore data file, gunzipped when it is compressed (newer botocore ships
+  // *.json.gz); plain files are read as they are.
+  static Result<std::string> ReadDataFile(const std::string& path);
+
  private:
   std::string data_dir_;
   std::string botocore_version_;

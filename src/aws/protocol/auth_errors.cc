@@ -17,21 +17,30 @@ constexpr char kMismatch[] =
 constexpr char kInvalidKey[] = "The security token included in the request is invalid.";
 constexpr char kInvalidToken[] = "The security token included in the request is invalid";
 constexpr char kExpiredToken[] = "The security token included in the request is expired";
+constexpr char kS3Region[] = "us-east-1";
 
-// "Signature expired: <t> is now earlier than <now - W> (<now> - W min.)"; JSON services print
-// a 5-minute window, query services 15 (see docs/compatibility.md).
-std::string SkewMessage(const AuthFailure& f, int window_minutes) {
-  auto window = std::chrono::minutes(window_minutes);
-  std::string w = std::to_string(window_minutes);
-  if (f.kind == AuthFailureKind::kExpired || f.kind == AuthFailureKind::kPresignExpired) {
+// The window as AWS prints it ("15 min."); a window that is not whole minutes (tests) in seconds.
+std::string WindowText(std::chrono::seconds window) {
+  if (window.count() % 60 == 0) return std::to_string(window.count() / 60) + " min.";
+  return std::to_string(window.count()) + " sec.";
+}
+
+// "Signature expired: <t> is now earlier than <now - W> (<now> - W min.)", W being the window the
+// verifier applied, so that the times printed bear the verdict out (docs/compatibility.md).
+std::string SkewMessage(const AuthFailure& f) {
+  if (f.kind == AuthFailureKind::kExpired) {
     return "Signature expired: " + f.amz_date + " is now earlier than " +
-           FormatAmzDate(f.server_time - window) + " (" + FormatAmzDate(f.server_time) + " - " + w +
-           " min.)";
+           FormatAmzDate(f.server_time - f.max_skew) + " (" + FormatAmzDate(f.server_time) + " - " +
+           WindowText(f.max_skew) + ")";
   }
   return "Signature not yet current: " + f.amz_date + " is still later than " +
-         FormatAmzDate(f.server_time + window) + " (" + FormatAmzDate(f.server_time) + " + " + w +
-         " min.)";
+         FormatAmzDate(f.server_time + f.max_skew) + " (" + FormatAmzDate(f.server_time) + " + " +
+         WindowText(f.max_skew) + ")";
 }
+
+// A presigned request past its X-Amz-Expires: AWS's S3 wording, for every protocol (the other
+// services have no text of their own on record; see docs/compatibility.md).
+constexpr char kPresignExpired[] = "Request has expired";
 
 std::string MismatchWithAppendix(const AuthFailure& f) {
   return std::string(kMismatch) + "\n\nThe Canonical String for this request should have been\n'" +
@@ -59,8 +68,9 @@ AwsError JsonError(const AuthFailure& f) {
       return {"IncompleteSignatureException", f.message, 400};
     case AuthFailureKind::kExpired:
     case AuthFailureKind::kNotYetValid:
+      return {"InvalidSignatureException", SkewMessage(f), 400};
     case AuthFailureKind::kPresignExpired:
-      return {"InvalidSignatureException", SkewMessage(f, 5), 400};
+      return {"AccessDeniedException", kPresignExpired, 400};
     case AuthFailureKind::kInvalidSignature:
     case AuthFailureKind::kContentHashMismatch:
       return {"InvalidSignatureException", f.message, 400};
@@ -84,8 +94,9 @@ AwsError QueryError(const AuthFailure& f) {
       return {"IncompleteSignature", f.message, 400};
     case AuthFailureKind::kExpired:
     case AuthFailureKind::kNotYetValid:
+      return {"SignatureDoesNotMatch", SkewMessage(f), 403};
     case AuthFailureKind::kPresignExpired:
-      return {"SignatureDoesNotMatch", SkewMessage(f, 15), 403};
+      return {"AccessDenied", kPresignExpired, 403};
     case AuthFailureKind::kInvalidSignature:
     case AuthFailureKind::kContentHashMismatch:
       return {"SignatureDoesNotMatch", f.message, 403};
@@ -107,24 +118,45 @@ AwsError S3Error(const AuthFailure& f) {
     case AuthFailureKind::kMissing:
       return {"AccessDenied", "Access Denied", 403};
     case AuthFailureKind::kIncomplete:
-      if (f.message.rfind("AWS query-string", 0) == 0 || f.message.rfind("X-Amz-Expires", 0) == 0) {
-        return {"AuthorizationQueryParametersError", f.message, 400};
-      }
+      if (f.presigned) return {"AuthorizationQueryParametersError", f.message, 400};
       return {"AuthorizationHeaderMalformed", "The authorization header is malformed; " + f.message,
               400};
     case AuthFailureKind::kExpired:
     case AuthFailureKind::kNotYetValid:
+      if (f.presigned) {
+        // X-Amz-Date later than the window allows: S3 gives the date in epoch milliseconds.
+        e = {"AccessDenied", "Request is not yet valid", 403};
+        e.extra = {{"X-Amz-Date", std::to_string(ToUnixMillis(f.request_time))},
+                   {"Expires", FormatIso8601(f.request_time + std::chrono::seconds(f.expires))},
+                   {"ServerTime", FormatIso8601(f.server_time)}};
+        return e;
+      }
       e = {"RequestTimeTooSkewed",
            "The difference between the request time and the current time is too large.", 403};
       e.extra = {{"RequestTime", f.amz_date},
                  {"ServerTime", FormatIso8601(f.server_time)},
-                 {"MaxAllowedSkewMilliseconds", "900000"}};
+                 {"MaxAllowedSkewMilliseconds",
+                  std::to_string(std::chrono::milliseconds(f.max_skew).count())}};
       return e;
     case AuthFailureKind::kPresignExpired:
-      e = {"AccessDenied", "Request has expired", 403};
-      e.extra = {{"ServerTime", FormatIso8601(f.server_time)}};
+      e = {"AccessDenied", kPresignExpired, 403};
+      e.extra = {{"X-Amz-Expires", std::to_string(f.expires)},
+                 {"Expires", FormatIso8601(f.request_time + std::chrono::seconds(f.expires))},
+                 {"ServerTime", FormatIso8601(f.server_time)}};
       return e;
     case AuthFailureKind::kInvalidSignature:
+      if (!f.region_refused.empty()) {
+        // S3 names the region it expected: the global endpoint's (there are no buckets to be
+        // elsewhere).
+        std::string wrong = "the region '" + f.region_refused + "' is wrong; expecting '" +
+                            std::string(kS3Region) + "'";
+        e = f.presigned ? AwsError{"AuthorizationQueryParametersError",
+                                   "Error parsing the X-Amz-Credential parameter; " + wrong, 400}
+                        : AwsError{"AuthorizationHeaderMalformed",
+                                   "The authorization header is malformed; " + wrong, 400};
+        e.extra = {{"Region", std::string(kS3Region)}};
+        return e;
+      }
       return {"AuthorizationHeaderMalformed", "The authorization header is malformed; " + f.message,
               400};
     case AuthFailureKind::kContentHashMismatch:

@@ -9,9 +9,6 @@
 #include "common/time_format.h"
 
 namespace sagetrail::aws::sigv4 {
-namespace {
-
-constexpr int64_t kMaxPresignExpires = 604800;  // one week
 
 // The signature parameters of a request, whichever way they were sent.
 struct SignatureParts {
@@ -23,6 +20,10 @@ struct SignatureParts {
   std::string security_token;
   int64_t expires = 0;
 };
+
+namespace {
+
+constexpr int64_t kMaxPresignExpires = 604800;  // one week
 
 AuthFailure Fail(AuthFailureKind kind, std::string message = {}) {
   AuthFailure f;
@@ -136,17 +137,23 @@ Result<SignatureParts, AuthFailure> ParsePresignedQuery(std::string_view query) 
   parts.amz_date = *date;
   parts.expires = kMaxPresignExpires;
   if (expires) {
-    int64_t v = -1;
-    bool digits =
-        !expires->empty() && expires->size() < 12 &&
-        std::all_of(expires->begin(), expires->end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (digits) v = std::stoll(*expires);
-    if (!digits || v > kMaxPresignExpires) {
+    // S3's three texts, each true of the value sent.
+    auto digits = [](std::string_view v) {
+      return !v.empty() &&
+             std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    std::string_view v = *expires;
+    if (!v.empty() && v[0] == '-' && digits(v.substr(1))) {
+      return Fail(AuthFailureKind::kIncomplete, "X-Amz-Expires must be non-negative");
+    }
+    if (!digits(v)) return Fail(AuthFailureKind::kIncomplete, "X-Amz-Expires should be a number");
+    // AWS's words; a value of exactly 604800 is accepted, as AWS accepts it.
+    if (v.size() > 7 || std::stoll(*expires) > kMaxPresignExpires) {
       return Fail(AuthFailureKind::kIncomplete,
                   "X-Amz-Expires must be less than a week (in seconds); that is, the given "
                   "X-Amz-Expires must be less than 604800 seconds");
     }
-    parts.expires = v;
+    parts.expires = std::stoll(*expires);
   }
   if (auto token = QueryParam(query, "X-Amz-Security-Token")) parts.security_token = *token;
   return parts;
@@ -165,7 +172,13 @@ Result<SignatureParts, AuthFailure> ExtractSignatureParts(const http::Request& r
   if (header_signed) return ParseAuthorizationHeader(*authz, req);
   if (query_signed || QueryParam(query, "X-Amz-Credential").has_value() ||
       QueryParam(query, "X-Amz-Signature").has_value()) {
-    return ParsePresignedQuery(query);
+    auto parts = ParsePresignedQuery(query);
+    if (!parts.ok()) {
+      AuthFailure f = std::move(parts).error();
+      f.presigned = true;
+      return f;
+    }
+    return parts;
   }
   return Fail(AuthFailureKind::kMissing);
 }
@@ -193,15 +206,30 @@ std::optional<ClaimedScope> PeekScope(const http::Request& request) {
 }
 
 Verifier::Verifier(const CredentialStore& credentials, const Clock& clock, SigningKeyCache& cache,
-                   std::chrono::seconds max_skew)
-    : credentials_(credentials), clock_(clock), cache_(cache), max_skew_(max_skew) {}
+                   std::chrono::seconds max_skew, const RegionCatalog* regions)
+    : credentials_(credentials),
+      clock_(clock),
+      cache_(cache),
+      max_skew_(max_skew),
+      regions_(regions) {}
 
 Result<VerifiedRequest, AuthFailure> Verifier::Verify(const http::Request& req,
                                                       const VerifyOptions& options) const {
   auto extracted = ExtractSignatureParts(req);
-  if (!extracted.ok()) return std::move(extracted).error();
-  SignatureParts& sp = extracted.value();
+  auto verified = extracted.ok() ? VerifyParts(req, options, *extracted)
+                                 : Result<VerifiedRequest, AuthFailure>(extracted.error());
+  if (verified.ok()) return verified;
+  // Every failure says which window it was judged by and how the request was signed, so the
+  // protocol's text can state what was checked.
+  AuthFailure f = std::move(verified).error();
+  f.max_skew = max_skew_;
+  if (extracted.ok()) f.presigned = extracted->presigned;
+  return f;
+}
 
+Result<VerifiedRequest, AuthFailure> Verifier::VerifyParts(const http::Request& req,
+                                                           const VerifyOptions& options,
+                                                           const SignatureParts& sp) const {
   // Date: format, then skew (or, presigned, the expiry window).
   auto request_time = ParseAmzDate(sp.amz_date);
   if (!request_time) {
@@ -209,29 +237,29 @@ Result<VerifiedRequest, AuthFailure> Verifier::Verify(const http::Request& req,
                                                   sp.amz_date +
                                                   "'. See http://en.wikipedia.org/wiki/ISO_8601");
   }
+  // X-Amz-Date has whole seconds, and so has every time an error text prints: the checks compare
+  // whole seconds too, so that the printed times always bear the verdict out.
   const TimePoint now = clock_.Now();
-  if (sp.presigned) {
-    if (now > *request_time + std::chrono::seconds(sp.expires)) {
-      AuthFailure f = Fail(AuthFailureKind::kPresignExpired, "Request has expired");
-      f.amz_date = sp.amz_date;
-      f.request_time = *request_time;
-      f.server_time = now;
-      return f;
-    }
-    if (*request_time > now + max_skew_) {
-      AuthFailure f = Fail(AuthFailureKind::kNotYetValid);
-      f.amz_date = sp.amz_date;
-      f.request_time = *request_time;
-      f.server_time = now;
-      return f;
-    }
-  } else if (*request_time + max_skew_ < now || *request_time > now + max_skew_) {
-    AuthFailure f =
-        Fail(*request_time < now ? AuthFailureKind::kExpired : AuthFailureKind::kNotYetValid);
+  const TimePoint now_s(std::chrono::floor<std::chrono::seconds>(now.time_since_epoch()));
+  auto time_failure = [&](AuthFailureKind kind) {
+    AuthFailure f = Fail(kind);
     f.amz_date = sp.amz_date;
     f.request_time = *request_time;
-    f.server_time = now;
+    f.server_time = now_s;
+    f.expires = sp.expires;
     return f;
+  };
+  if (sp.presigned) {
+    if (now_s > *request_time + std::chrono::seconds(sp.expires)) {
+      AuthFailure f = time_failure(AuthFailureKind::kPresignExpired);
+      f.message = "Request has expired";
+      return f;
+    }
+    if (*request_time > now_s + max_skew_) return time_failure(AuthFailureKind::kNotYetValid);
+  } else if (*request_time + max_skew_ < now_s) {
+    return time_failure(AuthFailureKind::kExpired);
+  } else if (*request_time > now_s + max_skew_) {
+    return time_failure(AuthFailureKind::kNotYetValid);
   }
 
   // Signed headers must include Host.
@@ -255,7 +283,9 @@ Result<VerifiedRequest, AuthFailure> Verifier::Verify(const http::Request& req,
   std::string_view key_id = cred_parts[0], scope_date = cred_parts[1], region = cred_parts[2],
                    service = cred_parts[3], terminator = cred_parts[4];
   std::string scope_errors;
-  if (!ValidRegion(region)) {
+  std::string region_refused;
+  if (regions_ != nullptr ? !regions_->Contains(region) : !ValidRegion(region)) {
+    region_refused = std::string(region);
     scope_errors +=
         "Credential should be scoped to a valid region, not '" + std::string(region) + "'. ";
   }
@@ -275,7 +305,11 @@ Result<VerifiedRequest, AuthFailure> Verifier::Verify(const http::Request& req,
         std::string(scope_date) + "' != '" + std::string(date_part) + "', from '" + sp.amz_date +
         "'.";
   }
-  if (!scope_errors.empty()) return Fail(AuthFailureKind::kInvalidSignature, scope_errors);
+  if (!scope_errors.empty()) {
+    AuthFailure f = Fail(AuthFailureKind::kInvalidSignature, scope_errors);
+    f.region_refused = std::move(region_refused);
+    return f;
+  }
 
   // Access key.
   std::shared_ptr<const Credential> credential = credentials_.Find(key_id, sp.security_token);

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "aws/credential_store.h"
+#include "aws/model/region_catalog.h"
 #include "aws/sigv4/auth_failure.h"
 #include "aws/sigv4/signing_key_cache.h"
 #include "common/clock.h"
@@ -43,10 +44,15 @@ struct ClaimedScope {
 };
 std::optional<ClaimedScope> PeekScope(const http::Request& request);
 
+struct SignatureParts;
+
 class Verifier {
  public:
+  // `regions`: the regions a credential scope may name (botocore's partitions); null accepts
+  // any well-formed region name (unit tests). Must outlive the Verifier.
   Verifier(const CredentialStore& credentials, const Clock& clock, SigningKeyCache& cache,
-           std::chrono::seconds max_skew = std::chrono::minutes(15));
+           std::chrono::seconds max_skew = std::chrono::minutes(15),
+           const RegionCatalog* regions = nullptr);
 
   Result<VerifiedRequest, AuthFailure> Verify(const http::Request& request,
                                               const VerifyOptions& options) const;
@@ -54,10 +60,15 @@ class Verifier {
   std::chrono::seconds max_skew() const { return max_skew_; }
 
  private:
+  Result<VerifiedRequest, AuthFailure> VerifyParts(const http::Request& request,
+                                                   const VerifyOptions& options,
+                                                   const SignatureParts& parts) const;
+
   const CredentialStore& credentials_;
   const Clock& clock_;
   SigningKeyCache& cache_;
   std::chrono::seconds max_skew_;
+  const RegionCatalog* regions_;
 };
 
 }  // namespace sagetrail::aws::sigv4

@@ -1,7 +1,11 @@
 #include "cloudtrail/export/event_exporter.h"
 
 #include <boost/json.hpp>
+#include <cmath>
+#include <cstdlib>
+#include <tuple>
 
+#include "cloudtrail/lookup/lookup_events.h"
 #include "common/strings.h"
 #include "common/time_format.h"
 
@@ -109,6 +113,71 @@ std::optional<std::pair<LookupAttribute, std::string>> EventExporter::ParseAttri
   auto attribute = ParseLookupAttribute(std::string_view(text).substr(0, eq));
   if (!attribute) return std::nullopt;
   return std::make_pair(*attribute, text.substr(eq + 1));
+}
+
+std::optional<TimePoint> EventExporter::ParseTime(std::string_view text) {
+  if (auto t = ParseIso8601(text)) return t;
+  // Epoch seconds: digits, optionally a fraction; nothing else (no sign, exponent, "nan", ...).
+  size_t dot = text.find('.');
+  std::string_view whole = text.substr(0, dot);
+  std::string_view fraction = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+  auto digits = [](std::string_view v) {
+    return v.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (whole.empty() || whole.size() > 12 || !digits(whole) || !digits(fraction) ||
+      (dot != std::string_view::npos && fraction.empty())) {
+    return std::nullopt;
+  }
+  double secs = std::strtod(std::string(text).c_str(), nullptr);
+  return FromUnixMillis(static_cast<int64_t>(std::llround(secs * 1000.0)));
+}
+
+std::optional<std::string> EventExporter::ApplyFilters(
+    const ExportFilters& filters, const std::function<bool(std::string_view)>& known_region,
+    ExportOptions* options) {
+  json::object lookup;  // the same filters as a LookupEvents input
+  for (auto [text, slot, name] : {std::make_tuple(&filters.start, &options->start, "StartTime"),
+                                  std::make_tuple(&filters.end, &options->end, "EndTime")}) {
+    if (text->empty()) continue;
+    *slot = ParseTime(*text);
+    if (!*slot) {
+      return "not a time: '" + *text +
+             "' (use ISO 8601, e.g. 2025-11-22T10:00:00Z, or epoch seconds)";
+    }
+    lookup[name] = static_cast<double>(ToUnixMillis(**slot)) / 1000.0;
+  }
+  if (!filters.attributes.empty()) {
+    json::array attributes;
+    for (const std::string& a : filters.attributes) {
+      size_t eq = a.find('=');
+      json::object attribute{{"AttributeKey", a.substr(0, eq)}};
+      if (eq != std::string::npos) attribute["AttributeValue"] = a.substr(eq + 1);
+      attributes.push_back(std::move(attribute));
+    }
+    lookup["LookupAttributes"] = std::move(attributes);
+  }
+  if (auto error = LookupEvents::CheckInput(lookup)) return error->code + ": " + error->message;
+  if (!filters.attributes.empty()) {
+    auto attribute = ParseAttribute(filters.attributes.front());
+    if (!attribute) return "cannot read the lookup attribute " + filters.attributes.front();
+    options->attribute = attribute->first;
+    options->value = attribute->second;
+  }
+  const std::string& account = filters.account_id;
+  if (!account.empty() &&
+      (account.size() != 12 || account.find_first_not_of("0123456789") != std::string::npos)) {
+    return "not an account id: '" + account + "' (an account id is 12 digits)";
+  }
+  options->account_id = account;
+  const std::string& region = filters.region;
+  if (!region.empty()) {
+    bool known = known_region ? known_region(region)
+                              : region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") ==
+                                    std::string::npos;
+    if (!known) return "not an AWS region: '" + region + "' (sagetrail serves no calls there)";
+  }
+  options->region = region;
+  return std::nullopt;
 }
 
 Result<uint64_t> EventExporter::Export(const ExportOptions& o, std::FILE* out,

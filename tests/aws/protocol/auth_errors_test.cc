@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <regex>
 #include <string>
 
 #include "common/time_format.h"
@@ -56,6 +57,7 @@ void ExpectError(const AwsError& e, const std::string& code, int status,
 // --- awsJson (SageMaker, CloudTrail) -------------------------------------------------------
 
 AwsError Json(const AuthFailure& f) { return AuthErrorFor(Protocol::kJson, false, f); }
+AwsError Query(const AuthFailure& f) { return AuthErrorFor(Protocol::kQuery, false, f); }
 
 TEST(AuthErrorsJsonTest, Missing) {
   ExpectError(Json(Failure(AuthFailureKind::kMissing)), "MissingAuthenticationTokenException", 400,
@@ -67,25 +69,79 @@ TEST(AuthErrorsJsonTest, IncompleteCarriesTheVerifierMessage) {
               "IncompleteSignatureException", 400, "Authorization header requires x. ");
 }
 
-TEST(AuthErrorsJsonTest, ExpiredUsesAFiveMinuteWindow) {
+TEST(AuthErrorsJsonTest, ExpiredPrintsTheWindowApplied) {
   ExpectError(Json(SkewFailure(AuthFailureKind::kExpired, -minutes(16))),
               "InvalidSignatureException", 400,
-              "Signature expired: 20251122T094400Z is now earlier than 20251122T095500Z "
-              "(20251122T100000Z - 5 min.)");
+              "Signature expired: 20251122T094400Z is now earlier than 20251122T094500Z "
+              "(20251122T100000Z - 15 min.)");
 }
 
-TEST(AuthErrorsJsonTest, NotYetValidUsesAFiveMinuteWindow) {
+TEST(AuthErrorsJsonTest, NotYetValidPrintsTheWindowApplied) {
   ExpectError(Json(SkewFailure(AuthFailureKind::kNotYetValid, minutes(16))),
               "InvalidSignatureException", 400,
-              "Signature not yet current: 20251122T101600Z is still later than 20251122T100500Z "
-              "(20251122T100000Z + 5 min.)");
+              "Signature not yet current: 20251122T101600Z is still later than 20251122T101500Z "
+              "(20251122T100000Z + 15 min.)");
 }
 
-TEST(AuthErrorsJsonTest, PresignExpiredIsWordedAsExpired) {
-  ExpectError(Json(SkewFailure(AuthFailureKind::kPresignExpired, -minutes(30))),
-              "InvalidSignatureException", 400,
-              "Signature expired: 20251122T093000Z is now earlier than 20251122T095500Z "
-              "(20251122T100000Z - 5 min.)");
+TEST(AuthErrorsJsonTest, AnotherWindowIsPrintedAsItIs) {
+  AuthFailure f = SkewFailure(AuthFailureKind::kExpired, -minutes(6));
+  f.max_skew = minutes(5);
+  EXPECT_EQ(Json(f).message,
+            "Signature expired: 20251122T095400Z is now earlier than 20251122T095500Z "
+            "(20251122T100000Z - 5 min.)");
+  f.max_skew = std::chrono::seconds(90);
+  EXPECT_EQ(Json(f).message,
+            "Signature expired: 20251122T095400Z is now earlier than 20251122T095830Z "
+            "(20251122T100000Z - 90 sec.)");
+}
+
+// The times in a skew text always bear its verdict out: the request time is beyond the
+// threshold printed, and the threshold is the printed server time moved by the printed window.
+TEST(AuthErrorsJsonTest, SkewTextsAgreeWithTheirOwnNumbers) {
+  std::regex expired(
+      R"(Signature expired: (\w+) is now earlier than (\w+) \((\w+) - (\d+) min\.\))");
+  std::regex later(
+      R"(Signature not yet current: (\w+) is still later than (\w+) \((\w+) \+ (\d+) min\.\))");
+  for (int offset : {-16, -60, -24 * 60, 16, 61}) {
+    AuthFailure f = SkewFailure(
+        offset < 0 ? AuthFailureKind::kExpired : AuthFailureKind::kNotYetValid, minutes(offset));
+    for (const AwsError& e : {Json(f), Query(f)}) {
+      std::smatch m;
+      ASSERT_TRUE(std::regex_match(e.message, m, offset < 0 ? expired : later)) << e.message;
+      TimePoint t = *ParseAmzDate(m[1].str());
+      TimePoint threshold = *ParseAmzDate(m[2].str());
+      TimePoint now = *ParseAmzDate(m[3].str());
+      minutes window(std::stoi(m[4].str()));
+      EXPECT_EQ(window, f.max_skew);
+      if (offset < 0) {
+        EXPECT_LT(t, threshold) << e.message;
+        EXPECT_EQ(threshold, now - window) << e.message;
+      } else {
+        EXPECT_GT(t, threshold) << e.message;
+        EXPECT_EQ(threshold, now + window) << e.message;
+      }
+    }
+  }
+}
+
+TEST(AuthErrorsJsonTest, PresignExpiredIsAccessDenied) {
+  AuthFailure f = SkewFailure(AuthFailureKind::kPresignExpired, -minutes(30));
+  f.presigned = true;
+  f.expires = 0;
+  AwsError e = Json(f);
+  ExpectError(e, "AccessDeniedException", 400, "Request has expired");
+  EXPECT_TRUE(e.extra.empty());
+  EXPECT_EQ(AuthErrorFor(Protocol::kRestJson, false, f).http_status, 403);
+}
+
+TEST(AuthErrorsJsonTest, UnknownRegionIsInvalidSignatureNamingIt) {
+  AuthFailure f = Failure(AuthFailureKind::kInvalidSignature,
+                          "Credential should be scoped to a valid region, not 'mars-1'. ");
+  f.region_refused = "mars-1";
+  ExpectError(Json(f), "InvalidSignatureException", 400,
+              "Credential should be scoped to a valid region, not 'mars-1'. ");
+  ExpectError(Query(f), "SignatureDoesNotMatch", 403,
+              "Credential should be scoped to a valid region, not 'mars-1'. ");
 }
 
 TEST(AuthErrorsJsonTest, ScopeAndHostErrorsAreInvalidSignature) {
@@ -136,8 +192,6 @@ TEST(AuthErrorsRestJsonTest, SameCodesWithStatus403) {
 
 // --- awsQuery (STS, IAM, SNS) --------------------------------------------------------------
 
-AwsError Query(const AuthFailure& f) { return AuthErrorFor(Protocol::kQuery, false, f); }
-
 TEST(AuthErrorsQueryTest, Missing) {
   ExpectError(Query(Failure(AuthFailureKind::kMissing)), "MissingAuthenticationToken", 403,
               "Request is missing Authentication Token");
@@ -146,6 +200,12 @@ TEST(AuthErrorsQueryTest, Missing) {
 TEST(AuthErrorsQueryTest, IncompleteIs400) {
   ExpectError(Query(Failure(AuthFailureKind::kIncomplete, "Date must be in ISO-8601.")),
               "IncompleteSignature", 400, "Date must be in ISO-8601.");
+}
+
+TEST(AuthErrorsQueryTest, PresignExpiredIsAccessDenied) {
+  AuthFailure f = SkewFailure(AuthFailureKind::kPresignExpired, -minutes(30));
+  f.presigned = true;
+  ExpectError(Query(f), "AccessDenied", 403, "Request has expired");
 }
 
 TEST(AuthErrorsQueryTest, ExpiredUsesAFifteenMinuteWindow) {
@@ -209,16 +269,37 @@ TEST(AuthErrorsS3Test, MalformedHeader) {
 }
 
 TEST(AuthErrorsS3Test, MalformedPresignedQuery) {
-  const std::string missing =
-      "AWS query-string parameters must include 'X-Amz-Date'. Re-examine the query-string "
-      "parameters.";
-  ExpectError(S3(Failure(AuthFailureKind::kIncomplete, missing)),
-              "AuthorizationQueryParametersError", 400, missing);
-  const std::string week =
-      "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires "
-      "must be less than 604800 seconds";
-  ExpectError(S3(Failure(AuthFailureKind::kIncomplete, week)), "AuthorizationQueryParametersError",
-              400, week);
+  for (const std::string& text :
+       {std::string("AWS query-string parameters must include 'X-Amz-Date'. Re-examine the "
+                    "query-string parameters."),
+        std::string("X-Amz-Expires must be less than a week (in seconds); that is, the given "
+                    "X-Amz-Expires must be less than 604800 seconds"),
+        std::string("X-Amz-Expires should be a number"),
+        std::string("X-Amz-Expires must be non-negative")}) {
+    AuthFailure f = Failure(AuthFailureKind::kIncomplete, text);
+    f.presigned = true;
+    ExpectError(S3(f), "AuthorizationQueryParametersError", 400, text);
+  }
+}
+
+TEST(AuthErrorsS3Test, UnknownRegionNamesTheRegionExpected) {
+  AuthFailure f = Failure(AuthFailureKind::kInvalidSignature,
+                          "Credential should be scoped to a valid region, not 'us-east-1x'. ");
+  f.region_refused = "us-east-1x";
+  using P = std::pair<std::string, std::string>;
+  AwsError header = S3(f);
+  ExpectError(header, "AuthorizationHeaderMalformed", 400,
+              "The authorization header is malformed; the region 'us-east-1x' is wrong; "
+              "expecting 'us-east-1'");
+  ASSERT_EQ(header.extra.size(), 1u);
+  EXPECT_EQ(header.extra[0], (P{"Region", "us-east-1"}));
+  f.presigned = true;
+  AwsError query = S3(f);
+  ExpectError(query, "AuthorizationQueryParametersError", 400,
+              "Error parsing the X-Amz-Credential parameter; the region 'us-east-1x' is wrong; "
+              "expecting 'us-east-1'");
+  ASSERT_EQ(query.extra.size(), 1u);
+  EXPECT_EQ(query.extra[0], (P{"Region", "us-east-1"}));
 }
 
 TEST(AuthErrorsS3Test, SkewIsRequestTimeTooSkewed) {
@@ -237,12 +318,39 @@ TEST(AuthErrorsS3Test, SkewIsRequestTimeTooSkewed) {
   }
 }
 
-TEST(AuthErrorsS3Test, PresignExpired) {
-  AwsError e = S3(SkewFailure(AuthFailureKind::kPresignExpired, -minutes(30)));
+TEST(AuthErrorsS3Test, SkewWindowIsTheOneApplied) {
+  AuthFailure f = SkewFailure(AuthFailureKind::kExpired, -minutes(6));
+  f.max_skew = minutes(5);
+  AwsError e = S3(f);
+  ASSERT_EQ(e.extra.size(), 3u);
+  EXPECT_EQ(e.extra[2],
+            (std::pair<std::string, std::string>{"MaxAllowedSkewMilliseconds", "300000"}));
+}
+
+TEST(AuthErrorsS3Test, PresignExpiredNamesItsExpiry) {
+  AuthFailure f = SkewFailure(AuthFailureKind::kPresignExpired, -minutes(30));
+  f.presigned = true;
+  f.expires = 300;
+  AwsError e = S3(f);
   ExpectError(e, "AccessDenied", 403, "Request has expired");
-  ASSERT_EQ(e.extra.size(), 1u);
-  EXPECT_EQ(e.extra[0],
-            (std::pair<std::string, std::string>{"ServerTime", "2025-11-22T10:00:00Z"}));
+  using P = std::pair<std::string, std::string>;
+  ASSERT_EQ(e.extra.size(), 3u);
+  EXPECT_EQ(e.extra[0], (P{"X-Amz-Expires", "300"}));
+  EXPECT_EQ(e.extra[1], (P{"Expires", "2025-11-22T09:35:00Z"}));
+  EXPECT_EQ(e.extra[2], (P{"ServerTime", "2025-11-22T10:00:00Z"}));
+}
+
+TEST(AuthErrorsS3Test, PresignNotYetValid) {
+  AuthFailure f = SkewFailure(AuthFailureKind::kNotYetValid, minutes(20));
+  f.presigned = true;
+  f.expires = 60;
+  AwsError e = S3(f);
+  ExpectError(e, "AccessDenied", 403, "Request is not yet valid");
+  using P = std::pair<std::string, std::string>;
+  ASSERT_EQ(e.extra.size(), 3u);
+  EXPECT_EQ(e.extra[0], (P{"X-Amz-Date", std::to_string(ToUnixMillis(f.request_time))}));
+  EXPECT_EQ(e.extra[1], (P{"Expires", "2025-11-22T10:21:00Z"}));
+  EXPECT_EQ(e.extra[2], (P{"ServerTime", "2025-11-22T10:00:00Z"}));
 }
 
 TEST(AuthErrorsS3Test, SignatureMismatchListsTheDebugElements) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string>
 
+#include "aws/model/region_catalog.h"
 #include "aws/sigv4/canonical_request.h"
 #include "aws/sigv4/signer.h"
 #include "common/crypto.h"
@@ -596,6 +597,137 @@ TEST_F(VerifierTokenTest, PresignedWithToken) {
   r.body.clear();
   PresignRequest(r, {kTempKey, kTempSecret, kToken}, Options(), Now(), 300);
   EXPECT_NE(r.target.find("X-Amz-Security-Token="), std::string::npos);
+  auto res = Verify(r);
+  EXPECT_TRUE(res.ok()) << res.error().message;
+}
+
+// --- Regions, windows and presign expiry, as the error texts report them ----------------------
+
+// A Verifier that knows the regions of a small endpoints.json of our own.
+class VerifierRegionTest : public VerifierTest {
+ protected:
+  VerifierRegionTest()
+      : catalog_(std::move(RegionCatalog::Parse(R"({"partitions": [
+          {"partition": "aws", "regions": {"us-east-1": {}, "eu-west-1": {}}},
+          {"partition": "aws-cn", "regions": {"cn-north-1": {}}}]})")
+                               .value())),
+        regional_(store_, clock_, cache_, minutes(15), &catalog_) {}
+
+  Result<VerifiedRequest, AuthFailure> VerifyRegional(const http::Request& r) {
+    return regional_.Verify(r, VerifyOptions{"sagemaker", false});
+  }
+
+  RegionCatalog catalog_;
+  Verifier regional_;
+};
+
+TEST_F(VerifierRegionTest, RegionsOfEveryPartitionAreAccepted) {
+  for (const char* region : {"us-east-1", "eu-west-1", "cn-north-1"}) {
+    auto res = VerifyRegional(Signed(Now(), {kKey, kSecret, ""}, Options(region)));
+    ASSERT_TRUE(res.ok()) << region << ": " << res.error().message;
+    EXPECT_EQ(res->region, region);
+  }
+}
+
+TEST_F(VerifierRegionTest, WellFormedRegionsNoPartitionHasAreRefused) {
+  for (const char* region : {"us-east-1x", "mars-1", "a", "us-east-2"}) {
+    auto res = VerifyRegional(Signed(Now(), {kKey, kSecret, ""}, Options(region)));
+    ASSERT_FALSE(res.ok()) << region;
+    EXPECT_EQ(res.error().kind, AuthFailureKind::kInvalidSignature) << region;
+    EXPECT_EQ(res.error().message,
+              "Credential should be scoped to a valid region, not '" + std::string(region) + "'. ");
+    EXPECT_EQ(res.error().region_refused, region);
+    EXPECT_FALSE(res.error().presigned);
+  }
+}
+
+TEST_F(VerifierRegionTest, PresignedRequestWithAnUnknownRegionIsMarkedPresigned) {
+  http::Request r = Unsigned();
+  r.method = "GET";
+  r.body.clear();
+  PresignRequest(r, {kKey, kSecret, ""}, Options("mars-1"), Now(), 300);
+  auto res = VerifyRegional(r);
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().region_refused, "mars-1");
+  EXPECT_TRUE(res.error().presigned);
+}
+
+TEST_F(VerifierRegionTest, ARegionErrorComesWithTheOtherScopeErrors) {
+  auto res = VerifyRegional(Signed(Now(), {kKey, kSecret, ""}, Options("mars-1", "s3")));
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().message,
+            "Credential should be scoped to a valid region, not 'mars-1'. Credential should be "
+            "scoped to correct service: 'sagemaker'. ");
+  EXPECT_EQ(res.error().region_refused, "mars-1");
+}
+
+TEST_F(VerifierTest, EveryFailureCarriesTheWindowApplied) {
+  Verifier five(store_, clock_, cache_, minutes(5));
+  auto res = five.Verify(Signed(Now() - minutes(6)), VerifyOptions{"sagemaker", false});
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().kind, AuthFailureKind::kExpired);
+  EXPECT_EQ(res.error().max_skew, minutes(5));
+  EXPECT_EQ(ExpectFailure(Unsigned(), AuthFailureKind::kMissing).max_skew, minutes(15));
+}
+
+TEST_F(VerifierTest, SkewIsJudgedInWholeSecondsAsItIsPrinted) {
+  // Until the next whole second after the window ends, the request's time is not earlier than
+  // the printed "now - 15 min." (both read 10:00:00), so it is accepted; then it is refused and
+  // the failure's server time is the whole second the texts print.
+  TimePoint signed_at = Now();
+  http::Request r = Signed(signed_at);
+  clock_.Advance(minutes(15));
+  ASSERT_TRUE(Verify(r).ok());
+  clock_.Advance(std::chrono::milliseconds(999));
+  ASSERT_TRUE(Verify(r).ok());
+  clock_.Advance(std::chrono::milliseconds(1));
+  AuthFailure f = ExpectFailure(r, AuthFailureKind::kExpired);
+  EXPECT_EQ(f.server_time, signed_at + minutes(15) + seconds(1));
+  EXPECT_LT(f.request_time, f.server_time - f.max_skew);
+}
+
+TEST_F(VerifierTest, PresignedExpiresZeroIsValidForItsSecondOnly) {
+  http::Request r = Unsigned();
+  r.method = "GET";
+  r.body.clear();
+  TimePoint signed_at = Now();
+  PresignRequest(r, {kKey, kSecret, ""}, Options(), signed_at, 0);
+  clock_.Advance(std::chrono::milliseconds(999));
+  ASSERT_TRUE(Verify(r).ok());
+  clock_.Advance(std::chrono::milliseconds(1));
+  AuthFailure f = ExpectFailure(r, AuthFailureKind::kPresignExpired);
+  EXPECT_EQ(f.message, "Request has expired");
+  EXPECT_TRUE(f.presigned);
+  EXPECT_EQ(f.expires, 0);
+  EXPECT_EQ(f.request_time, signed_at);
+  EXPECT_EQ(f.server_time, signed_at + seconds(1));
+}
+
+TEST_F(VerifierTest, PresignedExpiresThatIsNoNumberOrNegative) {
+  for (auto [value, text] :
+       {std::pair<std::string, std::string>{"abc", "X-Amz-Expires should be a number"},
+        {"", "X-Amz-Expires should be a number"},
+        {"1.5", "X-Amz-Expires should be a number"},
+        {"-5", "X-Amz-Expires must be non-negative"},
+        {"99999999999999",
+         "X-Amz-Expires must be less than a week (in seconds); that is, the "
+         "given X-Amz-Expires must be less than 604800 seconds"}}) {
+    http::Request r = Unsigned();
+    r.method = "GET";
+    r.body.clear();
+    PresignRequest(r, {kKey, kSecret, ""}, Options(), Now(), 300);
+    r.target.replace(r.target.find("X-Amz-Expires=300"), 17, "X-Amz-Expires=" + value);
+    AuthFailure f = ExpectFailure(r, AuthFailureKind::kIncomplete);
+    EXPECT_EQ(f.message, text) << value;
+    EXPECT_TRUE(f.presigned) << value;
+  }
+}
+
+TEST_F(VerifierTest, PresignedExpiresOfExactlyAWeekIsAccepted) {
+  http::Request r = Unsigned();
+  r.method = "GET";
+  r.body.clear();
+  PresignRequest(r, {kKey, kSecret, ""}, Options(), Now(), 604800);
   auto res = Verify(r);
   EXPECT_TRUE(res.ok()) << res.error().message;
 }

@@ -344,5 +344,100 @@ TEST(EventExporterParseTest, ParseAttribute) {
   EXPECT_FALSE(EventExporter::ParseAttribute(""));
 }
 
+// --- the command line's filters --------------------------------------------------------------
+
+// ApplyFilters' message for `filters` (empty when they are accepted), with regions checked
+// against a fixed list.
+std::string FilterError(const ExportFilters& filters, ExportOptions* options = nullptr) {
+  ExportOptions scratch;
+  auto known = [](std::string_view r) { return r == "us-east-1" || r == "eu-west-1"; };
+  auto error = EventExporter::ApplyFilters(filters, known, options ? options : &scratch);
+  return error.value_or("");
+}
+
+TEST(EventExporterFiltersTest, ValidFiltersAreSet) {
+  ExportFilters f;
+  f.start = "2025-11-22T10:00:00Z";
+  f.end = "1763809200.5";
+  f.attributes = {"ReadOnly=TRUE"};
+  f.account_id = "123456789012";
+  f.region = "eu-west-1";
+  ExportOptions o;
+  EXPECT_EQ(FilterError(f, &o), "");
+  EXPECT_EQ(o.start, kT0);
+  EXPECT_EQ(o.end, FromUnixMillis(1763809200500));
+  EXPECT_EQ(o.attribute, LookupAttribute::kReadOnly);
+  EXPECT_EQ(o.value, "TRUE");
+  EXPECT_EQ(o.account_id, "123456789012");
+  EXPECT_EQ(o.region, "eu-west-1");
+  EXPECT_EQ(FilterError({}), "");
+}
+
+TEST(EventExporterFiltersTest, TimeRangeAndAttributesAreCheckedAsLookupEventsChecksThem) {
+  ExportFilters range;
+  range.start = "2025-11-22T11:00:00Z";
+  range.end = "2025-11-22T10:00:00Z";
+  EXPECT_EQ(FilterError(range), "InvalidTimeRangeException: Start time must be before end time.");
+  range.end = range.start;  // an instant is a valid range
+  EXPECT_EQ(FilterError(range), "");
+
+  auto attribute_error = [](std::vector<std::string> attributes) {
+    ExportFilters f;
+    f.attributes = std::move(attributes);
+    return FilterError(f);
+  };
+  EXPECT_EQ(attribute_error({"ReadOnly=maybe"}),
+            "InvalidLookupAttributesException: The value of the ReadOnly lookup attribute must be "
+            "true or false.");
+  EXPECT_EQ(attribute_error({"Region=us-east-1"}),
+            "InvalidLookupAttributesException: Lookup attribute key Region is not valid. Valid "
+            "keys are: EventId, EventName, ReadOnly, Username, ResourceType, ResourceName, "
+            "EventSource, AccessKeyId.");
+  EXPECT_EQ(
+      attribute_error({"eventname=CreateModel"})
+          .rfind("InvalidLookupAttributesException: Lookup attribute key eventname is not valid.",
+                 0),
+      0u);
+  EXPECT_EQ(attribute_error({"EventName=CreateModel", "Username=alice"}),
+            "InvalidLookupAttributesException: You cannot specify more than one lookup "
+            "attribute.");
+  for (const char* empty : {"EventName=", "EventName"}) {
+    EXPECT_EQ(attribute_error({empty}),
+              "InvalidLookupAttributesException: The lookup attribute value cannot be empty.")
+        << empty;
+  }
+}
+
+TEST(EventExporterFiltersTest, UnreadableTimesAccountsAndRegionsAreRefused) {
+  for (const char* bad : {"yesterday", "nan", "inf", "1e9", "-5", "12.", "2025-13-01",
+                          "2025-11-22T25:00:00Z", " 1763805600", "0x10"}) {
+    ExportFilters f;
+    f.start = bad;
+    EXPECT_EQ(FilterError(f).rfind("not a time: '" + std::string(bad) + "'", 0), 0u) << bad;
+    ExportFilters g;
+    g.end = bad;
+    EXPECT_NE(FilterError(g), "") << bad;
+  }
+  for (const char* bad : {"12345678901", "1234567890123", "12345678901a"}) {
+    ExportFilters f;
+    f.account_id = bad;
+    EXPECT_EQ(FilterError(f),
+              "not an account id: '" + std::string(bad) + "' (an account id is 12 digits)");
+  }
+  for (const char* bad : {"us-east-1x", "mars-1", "a"}) {
+    ExportFilters f;
+    f.region = bad;
+    EXPECT_EQ(FilterError(f),
+              "not an AWS region: '" + std::string(bad) + "' (sagetrail serves no calls there)");
+  }
+  // Without a region list, only the form is checked.
+  ExportFilters f;
+  f.region = "US_EAST_1";
+  ExportOptions o;
+  EXPECT_TRUE(EventExporter::ApplyFilters(f, nullptr, &o).has_value());
+  f.region = "mars-1";
+  EXPECT_FALSE(EventExporter::ApplyFilters(f, nullptr, &o).has_value());
+}
+
 }  // namespace
 }  // namespace sagetrail::cloudtrail
