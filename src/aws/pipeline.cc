@@ -68,6 +68,7 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
   }
   ctx->service = entry->model;
   ctx->codec = entry->codec;
+  if (entry->service != nullptr) ctx->traits = entry->service;
   const ProtocolCodec& codec = *entry->codec;
 
   // Authenticate: nothing but the health check is served unsigned.

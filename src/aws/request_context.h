@@ -15,6 +15,7 @@
 #include "aws/credential_store.h"
 #include "aws/identity.h"
 #include "aws/model/service_model.h"
+#include "aws/service_traits.h"
 #include "common/clock.h"
 #include "common/status.h"
 #include "http/http_message.h"
@@ -57,9 +58,11 @@ struct RequestContext {
   std::string user_agent;
   http::Request http;
 
-  // Known after routing.
+  // Known after routing: the model, its codec, and the traits of the service that implements it
+  // (ServiceTraits::Default() when none does).
   const ServiceModel* service = nullptr;
   const ProtocolCodec* codec = nullptr;
+  const ServiceTraits* traits = &ServiceTraits::Default();
 
   // Known after authentication. `authenticated` stays false when the signature failed: such a
   // request is not attributed to any account.

@@ -1,6 +1,7 @@
-// Service: the handlers of one AWS service (e.g. SageMaker). A service sees only validated input
-// in generic form and answers with generic output or an AwsError; it never sees HTTP, codecs or
-// SigV4. Implementations must be thread-safe: requests arrive on several threads.
+// Service: the handlers of one AWS service (e.g. SageMaker), and its traits (ServiceTraits). A
+// service sees only validated input in generic form and answers with generic output or an AwsError;
+// it never sees HTTP, codecs or SigV4. Implementations must be thread-safe: requests arrive on
+// several threads.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -9,13 +10,14 @@
 
 #include "aws/aws_error.h"
 #include "aws/request_context.h"
+#include "aws/service_traits.h"
 #include "common/result.h"
 
 namespace sagetrail::aws {
 
-class Service {
+class Service : public ServiceTraits {
  public:
-  virtual ~Service() = default;
+  ~Service() override = default;
 
   // The botocore name of the service this implements, e.g. "sagemaker".
   virtual std::string_view name() const = 0;

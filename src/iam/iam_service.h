@@ -22,6 +22,8 @@ class IamService final : public aws::Service {
 
   std::string_view name() const override { return "iam"; }
   bool Implements(std::string_view operation) const override;
+  // IAM is global: its calls are recorded in us-east-1.
+  std::string RecordRegion(std::string_view) const override { return "us-east-1"; }
   std::optional<aws::AwsError> CheckInput(const aws::RequestContext& ctx) const override;
   // UserName / RoleName resolved to the stored user or role (its ARN with its path, its name as
   // created), the caller itself for calls that default to it, and PolicyArn.

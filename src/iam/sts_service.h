@@ -24,6 +24,16 @@ class StsService final : public aws::Service {
 
   std::string_view name() const override { return "sts"; }
   bool Implements(std::string_view operation) const override;
+  // Every STS call is read-only (issuing credentials changes no resource); those that issue
+  // credentials keep their response (key, token and expiry; never the secret), and AssumeRole's
+  // record names the role it assumed.
+  bool IsReadOnly(std::string_view) const override { return true; }
+  bool LogsResponse(std::string_view operation) const override {
+    return operation != "GetCallerIdentity" && operation != "GetAccessKeyInfo";
+  }
+  bool ListsResources(std::string_view operation) const override {
+    return operation == "AssumeRole";
+  }
   // RoleArn, as the stored role's ARN.
   std::vector<aws::CallResource> ResolveResources(const aws::RequestContext& ctx) const override;
   aws::AccessRequest AccessFor(const aws::RequestContext& ctx) const override;

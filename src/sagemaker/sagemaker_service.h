@@ -38,6 +38,10 @@ class SageMakerService final : public aws::Service {
 
   std::string_view name() const override { return "sagemaker"; }
   bool Implements(std::string_view operation) const override;
+  // A presigned URL's token is a credential: records show it hidden.
+  bool HidesOutputMember(std::string_view, std::string_view member) const override {
+    return member == "AuthorizedUrl";
+  }
   // Every resource name member and ResourceArn, resolved to the stored resource (its name as
   // created; the ARN's name part is lower-case whatever the spelling).
   std::vector<aws::CallResource> ResolveResources(const aws::RequestContext& ctx) const override;

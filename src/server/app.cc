@@ -30,6 +30,7 @@
 #include "iam/iam_service.h"
 #include "iam/identity_store.h"
 #include "iam/sts_service.h"
+#include "sagemaker/runtime_service.h"
 #include "sagemaker/sagemaker_service.h"
 
 namespace sagetrail::server {
@@ -59,6 +60,7 @@ struct App::Parts {
   std::unique_ptr<cloudtrail::EventBuilder> event_builder;
   std::unique_ptr<ThreadScheduler> scheduler;
   std::unique_ptr<sagemaker::SageMakerService> sagemaker;
+  std::unique_ptr<sagemaker::RuntimeService> sagemaker_runtime;
   std::unique_ptr<cloudtrail::CloudTrailService> cloudtrail;
   // The HTTP server outlives the audit writer and pipeline: responders that are still pending
   // when the writer drains post onto its (stopped) executor.
@@ -274,6 +276,8 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   if (!sm.ok()) return sm.error();
   p.sagemaker = std::move(sm).value();
   p.router->Attach(p.sagemaker.get());
+  p.sagemaker_runtime = std::make_unique<sagemaker::RuntimeService>();
+  p.router->Attach(p.sagemaker_runtime.get());
   p.cloudtrail =
       std::make_unique<cloudtrail::CloudTrailService>(*p.events, *clock, writer_options.retention);
   p.router->Attach(p.cloudtrail.get());

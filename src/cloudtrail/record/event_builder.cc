@@ -1,6 +1,7 @@
 #include "cloudtrail/record/event_builder.h"
 
 #include <boost/json.hpp>
+#include <functional>
 
 #include "aws/protocol/generic_value.h"
 #include "aws/protocol/json_writer.h"
@@ -20,6 +21,15 @@ constexpr std::string_view kHidden = "HIDDEN_DUE_TO_SECURITY_REASONS";
 TimePoint WholeSeconds(TimePoint t) { return FromUnixSeconds(ToUnixSeconds(t)); }
 constexpr size_t kMaxUserAgent = 1024;
 constexpr size_t kMaxErrorMessage = 1024;
+// CloudTrail's limits: requestParameters, responseElements and serviceEventDetails at most
+// 100 KB each, the whole event at most 256 KB. A field over its limit is replaced by
+// {"omitted":true}, as CloudTrail flags a truncated field.
+constexpr size_t kMaxParametersBytes = 100 * 1024;
+constexpr size_t kMaxEventBytes = 256 * 1024;
+constexpr std::string_view kOmitted = R"({"omitted":true})";
+// A resource name or ARN longer than this cannot be looked up (LookupEvents takes attribute
+// values of at most 2000 characters), so it is not indexed.
+constexpr size_t kMaxIndexedResource = 2000;
 
 // At most `max` bytes of `s`, never ending inside a UTF-8 sequence.
 std::string_view Capped(std::string_view s, size_t max) {
@@ -137,14 +147,42 @@ void WriteRecordValue(const aws::ServiceModel& model, aws::ShapeId id, const jso
   }
 }
 
-// requestParameters / responseElements: the shape's members, or null when there are none.
-void WriteParameters(const aws::ServiceModel& model, aws::ShapeId id, const json::value& v,
-                     bool response, JsonWriter& w) {
-  if (id == aws::kNoShape || !v.is_object() || v.get_object().empty()) {
-    w.Null();
-    return;
+// requestParameters / responseElements as JSON text: the shape's members, "null" when there are
+// none, and CloudTrail's {"omitted":true} when they would exceed the field's limit. `hidden`
+// names top-level members that carry a secret the model does not mark (written as hidden).
+std::string ParametersText(const aws::ServiceModel& model, aws::ShapeId id, const json::value& v,
+                           bool response,
+                           const std::function<bool(std::string_view)>& hidden = nullptr) {
+  if (id == aws::kNoShape || !v.is_object() || v.get_object().empty()) return "null";
+  std::string out;
+  JsonWriter w(&out);
+  if (!hidden) {
+    WriteRecordValue(model, id, v, response, w);
+  } else {
+    // The top level by hand, so that hidden members can be replaced.
+    const aws::Shape& s = model.shape(id);
+    const json::object& o = v.get_object();
+    w.BeginObject();
+    for (const aws::Member& m : s.members) {
+      auto it = o.find(m.name);
+      if (it == o.end() || it->value().is_null()) continue;
+      if (response && model.shape(m.shape).sensitive) continue;
+      w.Key(LowerFirst(m.name));
+      if (hidden(m.name)) {
+        w.String(kHidden);
+      } else {
+        WriteRecordValue(model, m.shape, it->value(), response, w);
+      }
+    }
+    w.EndObject();
   }
-  WriteRecordValue(model, id, v, response, w);
+  if (out.size() > kMaxParametersBytes) return std::string(kOmitted);
+  return out;
+}
+
+// A parameter field's JSON text within its limit.
+std::string Limited(std::string text) {
+  return text.size() > kMaxParametersBytes ? std::string(kOmitted) : text;
 }
 
 void WriteSessionIssuer(const aws::SessionIssuer& i, JsonWriter& w) {
@@ -259,48 +297,19 @@ void WriteResources(const std::vector<aws::CallResource>& resources, std::string
 
 void IndexResources(const std::vector<aws::CallResource>& resources, EventRecord* record) {
   for (const auto& r : resources) {
-    record->resources.push_back({r.type, r.name, r.arn == r.name ? std::string() : r.arn});
+    // Names no lookup could ask for are not kept (a caller can send a name of any length).
+    if (r.name.size() > kMaxIndexedResource) continue;
+    std::string arn = r.arn == r.name || r.arn.size() > kMaxIndexedResource ? "" : r.arn;
+    record->resources.push_back({r.type, r.name, std::move(arn)});
   }
 }
 
 }  // namespace
 
-bool EventBuilder::IsReadOnly(std::string_view service, std::string_view op) {
-  if (service == "sts") return true;
-  for (std::string_view prefix : {"Describe", "List", "Get", "Search", "Lookup", "BatchDescribe",
-                                  "BatchGet", "Query", "Head", "Select"}) {
-    if (op.substr(0, prefix.size()) == prefix) return true;
-  }
-  return false;
-}
-
-bool EventBuilder::LogsResponse(std::string_view service, std::string_view op) {
-  if (service == "sts") return op != "GetCallerIdentity" && op != "GetAccessKeyInfo";
-  return !IsReadOnly(service, op);
-}
-
-bool EventBuilder::IsDataEvent(std::string_view service, std::string_view operation) {
-  if (service == "sagemaker-runtime") return true;
-  if (service == "s3") {
-    for (std::string_view op :
-         {"GetObject", "PutObject", "DeleteObject", "DeleteObjects", "HeadObject", "CopyObject",
-          "ListObjects", "ListObjectsV2", "CreateMultipartUpload", "UploadPart",
-          "CompleteMultipartUpload", "AbortMultipartUpload", "GetObjectAcl", "PutObjectAcl"}) {
-      if (operation == op) return true;
-    }
-  }
-  return false;
-}
-
 std::string EventBuilder::EventSourceOf(const aws::ServiceModel& model) {
   std::string name = model.metadata().signing_name;
   if (name.empty()) name = model.metadata().endpoint_prefix;
   return name + ".amazonaws.com";
-}
-
-std::string EventBuilder::RecordRegion(std::string_view service, std::string_view region) {
-  if (service == "iam") return "us-east-1";
-  return std::string(region);
 }
 
 std::string EventBuilder::UsernameOf(const aws::Identity& id) {
@@ -344,7 +353,8 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
   const aws::Operation& op = *ctx.operation;
   EventRecord r;
   r.account_id = recipient;
-  r.region = RecordRegion(model.name(), ctx.region);
+  const aws::ServiceTraits& traits = *ctx.traits;
+  r.region = traits.RecordRegion(ctx.region);
   r.event_time = WholeSeconds(ctx.completed_at);
   r.event_id = random_.Uuid();
   r.event_name = op.name;
@@ -355,93 +365,102 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
     r.username = UsernameOf(ctx.identity);
     r.access_key_id = ctx.identity.access_key_id;
   }
-  r.read_only = IsReadOnly(model.name(), op.name);
-  bool data_event = IsDataEvent(model.name(), op.name);
+  r.read_only = traits.IsReadOnly(op.name);
+  bool data_event = traits.IsDataEvent(op.name);
   r.management = !data_event;
   bool ok = !ctx.error.has_value();
   const std::vector<aws::CallResource>& resources = ctx.resources;
   IndexResources(resources, &r);
 
-  std::string& b = r.body;
-  b.reserve(1024);
-  JsonWriter w(&b);
-  w.BeginObject();
-  w.Key("eventVersion");
-  w.String(kEventVersion);
-  w.Key("userIdentity");
-  if (foreign_caller) {
-    // The copy delivered to another account (the role's, for a cross-account AssumeRole) names
-    // the caller only by its account and principal id.
-    w.BeginObject();
-    w.Key("type");
-    w.String("AWSAccount");
-    w.Key("principalId");
-    w.String(ctx.identity.principal_id);
-    w.Key("accountId");
-    w.String(ctx.identity.account_id);
-    w.EndObject();
-  } else {
-    WriteUserIdentity(ctx.identity, w);
+  // The parameters, each within its limit.
+  std::string request = traits.LogsRequestParameters(op.name)
+                            ? ParametersText(model, op.input, ctx.input, false)
+                            : std::string("null");
+  std::string response = "null";
+  if (ok && traits.LogsResponse(op.name) && !data_event) {
+    response = ParametersText(model, op.output, ctx.output, true, [&](std::string_view member) {
+      return traits.HidesOutputMember(op.name, member);
+    });
   }
-  w.Key("eventTime");
-  w.String(FormatIso8601(r.event_time));
-  w.Key("eventSource");
-  w.String(r.event_source);
-  w.Key("eventName");
-  w.String(r.event_name);
-  w.Key("awsRegion");
-  w.String(r.region);
-  w.Key("sourceIPAddress");
-  w.String(ctx.source_ip);
-  w.Key("userAgent");
-  w.String(Capped(ctx.user_agent, kMaxUserAgent));
-  if (!ok) {
-    w.Key("errorCode");
-    w.String(ctx.error->code);
-    w.Key("errorMessage");
-    w.String(Capped(ctx.error->message, kMaxErrorMessage));
-  }
-  w.Key("requestParameters");
-  if (data_event && model.name() == "sagemaker-runtime") {
-    w.Null();  // invocations don't log their parameters
-  } else {
-    WriteParameters(model, op.input, ctx.input, false, w);
-  }
-  w.Key("responseElements");
-  if (!ok || !LogsResponse(model.name(), op.name) || data_event) {
-    w.Null();
-  } else {
-    WriteParameters(model, op.output, ctx.output, true, w);
-  }
-  w.Key("requestID");
-  w.String(ctx.request_id);
-  w.Key("eventID");
-  w.String(r.event_id);
-  w.Key("readOnly");
-  w.Bool(r.read_only);
   // Management records of most services carry no "resources" element (they are still indexed
   // for Event history); data events and STS role assumptions name the resources they touched.
-  bool names_resources = data_event || (model.name() == "sts" && op.name == "AssumeRole");
-  if (names_resources && !resources.empty()) {
-    std::vector<aws::CallResource> with_arns;
+  std::vector<aws::CallResource> listed;
+  if (traits.ListsResources(op.name)) {
     for (const auto& res : resources) {
-      if (!res.arn.empty()) with_arns.push_back(res);
+      if (!res.arn.empty() && res.arn.size() <= kMaxIndexedResource) listed.push_back(res);
     }
-    if (!with_arns.empty()) WriteResources(with_arns, ctx.account_id, w);
   }
-  w.Key("eventType");
-  w.String("AwsApiCall");
-  w.Key("managementEvent");
-  w.Bool(r.management);
-  w.Key("recipientAccountId");
-  w.String(recipient);
-  if (!shared_event_id.empty()) {
-    w.Key("sharedEventID");
-    w.String(shared_event_id);
-  }
-  w.Key("eventCategory");
-  w.String(data_event ? "Data" : "Management");
-  w.EndObject();
+
+  auto write = [&](std::string_view request_text, std::string_view response_text) {
+    std::string& b = r.body;
+    b.clear();
+    b.reserve(1024 + request_text.size() + response_text.size());
+    JsonWriter w(&b);
+    w.BeginObject();
+    w.Key("eventVersion");
+    w.String(kEventVersion);
+    w.Key("userIdentity");
+    if (foreign_caller) {
+      // The copy delivered to another account (the role's, for a cross-account AssumeRole)
+      // names the caller only by its account and principal id.
+      w.BeginObject();
+      w.Key("type");
+      w.String("AWSAccount");
+      w.Key("principalId");
+      w.String(ctx.identity.principal_id);
+      w.Key("accountId");
+      w.String(ctx.identity.account_id);
+      w.EndObject();
+    } else {
+      WriteUserIdentity(ctx.identity, w);
+    }
+    w.Key("eventTime");
+    w.String(FormatIso8601(r.event_time));
+    w.Key("eventSource");
+    w.String(r.event_source);
+    w.Key("eventName");
+    w.String(r.event_name);
+    w.Key("awsRegion");
+    w.String(r.region);
+    w.Key("sourceIPAddress");
+    w.String(ctx.source_ip);
+    w.Key("userAgent");
+    w.String(Capped(ctx.user_agent, kMaxUserAgent));
+    if (!ok) {
+      w.Key("errorCode");
+      w.String(ctx.error->code);
+      w.Key("errorMessage");
+      w.String(Capped(ctx.error->message, kMaxErrorMessage));
+    }
+    w.Key("requestParameters");
+    w.Raw(request_text);
+    w.Key("responseElements");
+    w.Raw(response_text);
+    w.Key("requestID");
+    w.String(ctx.request_id);
+    w.Key("eventID");
+    w.String(r.event_id);
+    w.Key("readOnly");
+    w.Bool(r.read_only);
+    if (!listed.empty()) WriteResources(listed, ctx.account_id, w);
+    w.Key("eventType");
+    w.String("AwsApiCall");
+    w.Key("managementEvent");
+    w.Bool(r.management);
+    w.Key("recipientAccountId");
+    w.String(recipient);
+    if (!shared_event_id.empty()) {
+      w.Key("sharedEventID");
+      w.String(shared_event_id);
+    }
+    w.Key("eventCategory");
+    w.String(data_event ? "Data" : "Management");
+    w.EndObject();
+  };
+  // The whole event within its limit too: the response is given up first, then the request.
+  write(request, response);
+  if (r.body.size() > kMaxEventBytes) write(request, kOmitted);
+  if (r.body.size() > kMaxEventBytes) write(kOmitted, kOmitted);
   RepairUtf8(&r.body);
   RepairUtf8(&r.username);
   for (ResourceRef& ref : r.resources) {
@@ -492,9 +511,9 @@ EventRecord EventBuilder::FromServiceEvent(const aws::ServiceEvent& e, TimePoint
   w.Key("userAgent");
   w.String(e.invoked_by);
   w.Key("requestParameters");
-  w.Raw(json::serialize(e.request_parameters));
+  w.Raw(Limited(json::serialize(e.request_parameters)));
   w.Key("responseElements");
-  w.Raw(json::serialize(e.response_elements));
+  w.Raw(Limited(json::serialize(e.response_elements)));
   w.Key("eventID");
   w.String(r.event_id);
   w.Key("readOnly");
@@ -508,7 +527,7 @@ EventRecord EventBuilder::FromServiceEvent(const aws::ServiceEvent& e, TimePoint
   w.String(e.account_id);
   w.Key("serviceEventDetails");
   w.Raw(e.service_event_details.is_null() ? std::string("{}")
-                                          : json::serialize(e.service_event_details));
+                                          : Limited(json::serialize(e.service_event_details)));
   w.Key("eventCategory");
   w.String("Management");
   w.EndObject();

@@ -1,5 +1,7 @@
 // EventBuilder: turns a finished request (RequestContext) or a service's own action
-// (ServiceEvent) into a CloudTrail record, in one place and with no service code involved.
+// (ServiceEvent) into a CloudTrail record, in one place and with no service code involved: what
+// differs between services comes from their ServiceTraits (RequestContext::traits). Fields over
+// CloudTrail's limits are flagged omitted (100 KB per parameter field, 256 KB per event).
 // Field names, order and formats follow the CloudTrail record reference (spec/cloudtrail.md §1).
 // Thread-safe (Random must be).
 #pragma once
@@ -28,18 +30,8 @@ class EventBuilder {
   // An AwsServiceEvent record.
   EventRecord FromServiceEvent(const aws::ServiceEvent& event, TimePoint when) const;
 
-  // Describe*, List*, Get*, ... calls that change nothing; every STS call (AssumeRole included:
-  // issuing credentials changes no resource).
-  static bool IsReadOnly(std::string_view service, std::string_view operation);
-  // Whether the record keeps the call's response: write calls do, read-only calls do not, except
-  // the STS calls that issue credentials (their key, token and expiry, never the secret).
-  static bool LogsResponse(std::string_view service, std::string_view operation);
-  // Data events (never in Event history): SageMaker Runtime invocations, S3 object calls.
-  static bool IsDataEvent(std::string_view service, std::string_view operation);
   // "sagemaker.amazonaws.com" for the sagemaker and sagemaker-runtime models.
   static std::string EventSourceOf(const aws::ServiceModel& model);
-  // The region a call is recorded in: IAM and other global services record in us-east-1.
-  static std::string RecordRegion(std::string_view service, std::string_view region);
   // Event history's "User name": the IAM user, "root", or the role session name.
   static std::string UsernameOf(const aws::Identity& identity);
 

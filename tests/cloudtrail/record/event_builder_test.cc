@@ -67,6 +67,39 @@ aws::Identity Service() {
   return id;
 }
 
+// Traits as the services declare theirs (each service's own are tested with it): here they only
+// show that the builder follows what a service says.
+struct GlobalServiceTraits : aws::ServiceTraits {
+  std::string RecordRegion(std::string_view) const override { return "us-east-1"; }
+};
+struct CredentialServiceTraits : aws::ServiceTraits {
+  bool IsReadOnly(std::string_view) const override { return true; }
+  bool LogsResponse(std::string_view op) const override { return op != "GetCallerIdentity"; }
+  bool ListsResources(std::string_view op) const override { return op == "AssumeRole"; }
+};
+struct DataPlaneTraits : aws::ServiceTraits {
+  bool IsReadOnly(std::string_view) const override { return false; }
+  bool IsDataEvent(std::string_view) const override { return true; }
+  bool LogsRequestParameters(std::string_view) const override { return false; }
+};
+struct PresigningTraits : aws::ServiceTraits {
+  bool HidesOutputMember(std::string_view, std::string_view member) const override {
+    return member == "AuthorizedUrl";
+  }
+};
+
+const aws::ServiceTraits* TraitsFor(std::string_view service) {
+  static const GlobalServiceTraits kIam;
+  static const CredentialServiceTraits kSts;
+  static const DataPlaneTraits kRuntime;
+  static const PresigningTraits kSageMaker;
+  if (service == "iam") return &kIam;
+  if (service == "sts") return &kSts;
+  if (service == "sagemaker-runtime") return &kRuntime;
+  if (service == "sagemaker") return &kSageMaker;
+  return &aws::ServiceTraits::Default();
+}
+
 class EventBuilderTest : public ::testing::Test {
  protected:
   aws::RequestContext Ctx(const std::string& service, const std::string& op, std::string_view input,
@@ -78,6 +111,7 @@ class EventBuilderTest : public ::testing::Test {
     ctx.source_ip = "203.0.113.7";
     ctx.user_agent = "aws-cli/2.15.0 Python/3.11";
     ctx.service = Models().Find(service);
+    ctx.traits = TraitsFor(service);
     EXPECT_NE(ctx.service, nullptr) << service;
     if (ctx.service) ctx.operation = ctx.service->FindOperation(op);
     EXPECT_NE(ctx.operation, nullptr) << op;
@@ -528,8 +562,6 @@ TEST_F(EventBuilderTest, IamCallsAreRecordedInUsEast1) {
   ASSERT_EQ(r.resources.size(), 1u);
   EXPECT_EQ(r.resources[0].type, "AWS::IAM::User");
   EXPECT_EQ(r.resources[0].name, "bob");
-  EXPECT_EQ(EventBuilder::RecordRegion("iam", "ap-south-1"), "us-east-1");
-  EXPECT_EQ(EventBuilder::RecordRegion("sagemaker", "ap-south-1"), "ap-south-1");
 }
 
 TEST_F(EventBuilderTest, EventTimeIsWholeSeconds) {
@@ -540,31 +572,7 @@ TEST_F(EventBuilderTest, EventTimeIsWholeSeconds) {
   EXPECT_EQ(Parse(r.body).at("eventTime").as_string(), "2025-11-22T10:00:59Z");
 }
 
-TEST_F(EventBuilderTest, Classification) {
-  for (const char* op : {"DescribeModel", "ListModels", "GetScalingConfigurationRecommendation",
-                         "Search", "LookupEvents", "BatchDescribeModelPackage", "BatchGetMetrics",
-                         "QueryLineage", "HeadObject", "SelectObjectContent"}) {
-    EXPECT_TRUE(EventBuilder::IsReadOnly("sagemaker", op)) << op;
-    EXPECT_FALSE(EventBuilder::LogsResponse("sagemaker", op)) << op;
-  }
-  for (const char* op : {"CreateModel", "DeleteModel", "InvokeEndpoint", "StopTrainingJob",
-                         "AddTags", "UpdateEndpoint", "PutObject"}) {
-    EXPECT_FALSE(EventBuilder::IsReadOnly("sagemaker", op)) << op;
-    EXPECT_TRUE(EventBuilder::LogsResponse("sagemaker", op)) << op;
-  }
-  // STS calls are all read-only; those that issue credentials keep their response.
-  for (const char* op : {"AssumeRole", "GetSessionToken", "GetFederationToken"}) {
-    EXPECT_TRUE(EventBuilder::IsReadOnly("sts", op)) << op;
-    EXPECT_TRUE(EventBuilder::LogsResponse("sts", op)) << op;
-  }
-  EXPECT_TRUE(EventBuilder::IsReadOnly("sts", "GetCallerIdentity"));
-  EXPECT_FALSE(EventBuilder::LogsResponse("sts", "GetCallerIdentity"));
-  EXPECT_TRUE(EventBuilder::IsDataEvent("sagemaker-runtime", "InvokeEndpoint"));
-  EXPECT_TRUE(EventBuilder::IsDataEvent("sagemaker-runtime", "InvokeEndpointAsync"));
-  EXPECT_TRUE(EventBuilder::IsDataEvent("s3", "GetObject"));
-  EXPECT_TRUE(EventBuilder::IsDataEvent("s3", "PutObject"));
-  EXPECT_FALSE(EventBuilder::IsDataEvent("s3", "CreateBucket"));
-  EXPECT_FALSE(EventBuilder::IsDataEvent("sagemaker", "CreateModel"));
+TEST_F(EventBuilderTest, EventSources) {
   EXPECT_EQ(EventBuilder::EventSourceOf(*Models().Find("sagemaker")), "sagemaker.amazonaws.com");
   EXPECT_EQ(EventBuilder::EventSourceOf(*Models().Find("sagemaker-runtime")),
             "sagemaker.amazonaws.com");
@@ -674,6 +682,87 @@ TEST_F(EventBuilderTest, CrossAccountAssumeRoleIsRecordedInBothAccounts) {
     EXPECT_FALSE(
         o->at("responseElements").at("credentials").as_object().contains("secretAccessKey"));
   }
+}
+
+// CloudTrail's limits: a parameter field over 100 KB is replaced by {"omitted":true}, and the whole
+// event stays within 256 KB.
+TEST_F(EventBuilderTest, OversizedParametersAreOmitted) {
+  std::string big(150 * 1024, 'x');
+  auto ctx = Ctx(
+      "sagemaker", "CreateModel",
+      R"({"ModelName":"m","PrimaryContainer":{"Image":"i","Environment":{"K":")" + big + R"("}}})",
+      R"({"ModelArn":"arn:aws:sagemaker:us-west-2:123456789012:model/m"})");
+  EventRecord r = builder_.FromRequest(ctx);
+  auto o = Parse(r.body);
+  EXPECT_EQ(o.at("requestParameters"), json::parse(R"({"omitted":true})"));
+  EXPECT_EQ(o.at("responseElements").at("modelArn"),
+            "arn:aws:sagemaker:us-west-2:123456789012:model/m");
+  EXPECT_LT(r.body.size(), 4096u);
+  // Just under the limit: kept whole.
+  std::string fits(90 * 1024, 'y');
+  ctx.input =
+      json::parse(R"({"ModelName":"m","PrimaryContainer":{"Image":"i","Environment":{"K":")" +
+                  fits + R"("}}})");
+  o = Parse(builder_.FromRequest(ctx).body);
+  EXPECT_EQ(o.at("requestParameters").at("primaryContainer").at("environment").at("K").as_string(),
+            fits);
+  // A failed call with a huge input (a denied 8 MB request) is small.
+  ctx.input = json::parse(R"({"ModelName":"m","PrimaryContainer":{"Image":")" +
+                          std::string(8 << 20, 'z') + R"("}})");
+  ctx.error = aws::AwsError{"AccessDeniedException", "denied", 400, true};
+  r = builder_.FromRequest(ctx);
+  EXPECT_LT(r.body.size(), 4096u);
+  o = Parse(r.body);
+  EXPECT_EQ(o.at("requestParameters"), json::parse(R"({"omitted":true})"));
+  EXPECT_TRUE(o.at("responseElements").is_null());
+  EXPECT_EQ(o.at("errorCode"), "AccessDeniedException");
+}
+
+TEST_F(EventBuilderTest, TheWholeEventStaysWithin256KB) {
+  // Request and response each under 100 KB, together over the event's limit: the response goes.
+  std::string env(95 * 1024, 'a');
+  auto ctx = Ctx(
+      "sagemaker", "CreateModel",
+      R"({"ModelName":"m","PrimaryContainer":{"Image":"i","Environment":{"K":")" + env + R"("}}})",
+      R"({"ModelArn":"arn:aws:sagemaker:us-west-2:123456789012:model/m"})");
+  EventRecord r = builder_.FromRequest(ctx);
+  EXPECT_LE(r.body.size(), 256u * 1024);
+  // With a response that is big too (a Describe-like output under a write).
+  auto big = Ctx("iam", "PutUserPolicy",
+                 R"({"UserName":"u","PolicyName":"p","PolicyDocument":")" +
+                     std::string(99 * 1024, 'd') + R"("})");
+  r = builder_.FromRequest(big);
+  EXPECT_LE(r.body.size(), 256u * 1024);
+  EXPECT_EQ(Parse(r.body).at("requestParameters").at("policyDocument").as_string().size(),
+            99u * 1024);
+}
+
+TEST_F(EventBuilderTest, ResourceNamesNoLookupCanAskForAreNotIndexed) {
+  auto ctx = Ctx("iam", "GetUser", R"({"UserName":"u"})");
+  std::string huge(5000, 'n');
+  ctx.resources = {{"AWS::IAM::User", huge, "arn:aws:iam::123456789012:user/" + huge},
+                   {"AWS::IAM::User", "ok", "arn:aws:iam::123456789012:user/ok"}};
+  EventRecord r = builder_.FromRequest(ctx);
+  ASSERT_EQ(r.resources.size(), 1u);
+  EXPECT_EQ(r.resources[0].name, "ok");
+}
+
+// Secrets in responses: sensitive members are left out, members the service names are hidden.
+TEST_F(EventBuilderTest, SecretsInResponsesNeverReachTheRecord) {
+  auto url =
+      Ctx("sagemaker", "CreatePresignedNotebookInstanceUrl", R"({"NotebookInstanceName":"nb"})",
+          R"({"AuthorizedUrl":"https://nb.notebook.us-west-2.sagemaker.aws?authToken=SECRET"})");
+  EventRecord r = builder_.FromRequest(url);
+  EXPECT_EQ(r.body.find("SECRET"), std::string::npos) << r.body;
+  EXPECT_EQ(Parse(r.body).at("responseElements").at("authorizedUrl"),
+            "HIDDEN_DUE_TO_SECURITY_REASONS");
+  auto key = Ctx("iam", "CreateAccessKey", R"({"UserName":"u"})",
+                 R"({"AccessKey":{"UserName":"u","AccessKeyId":"AKIAEXAMPLE000000001",
+                     "Status":"Active","SecretAccessKey":"TOPSECRETKEYMATERIAL"}})");
+  r = builder_.FromRequest(key);
+  EXPECT_EQ(r.body.find("TOPSECRETKEYMATERIAL"), std::string::npos) << r.body;
+  EXPECT_EQ(Parse(r.body).at("responseElements").at("accessKey").at("accessKeyId"),
+            "AKIAEXAMPLE000000001");
 }
 
 }  // namespace

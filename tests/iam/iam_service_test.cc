@@ -1,0 +1,156 @@
+// IamService and StsService over a real IdentityStore: their traits, the resources they resolve
+// (the stored entity, whatever the spelling), and trust policies that keep principals' ids.
+#include "iam/iam_service.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "aws/protocol/generic_value.h"
+#include "common/strings.h"
+#include "fakes/temp_dir.h"
+#include "fakes/test_support.h"
+#include "iam/iam_authorizer.h"
+#include "iam/sts_service.h"
+
+namespace sagetrail::iam {
+namespace {
+
+namespace json = boost::json;
+using sagetrail::testing::Models;
+
+constexpr char kAcct[] = "123456789012";
+
+class IamServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = IdentityStore::Open(dir_.Sub("iam.db"), random_, clock_);
+    ASSERT_TRUE(s.ok());
+    store_ = std::move(s).value();
+    ASSERT_TRUE(store_->CreateAccount(kAcct, "").ok());
+    auto root = store_->CreateAccessKey(kAcct, "");
+    ASSERT_TRUE(root.ok());
+    root_ = store_->Find(root->access_key_id, "");
+    authorizer_ = std::make_unique<IamAuthorizer>(*store_, clock_);
+    iam_ = std::make_unique<IamService>(*store_);
+    sts_ = std::make_unique<StsService>(*store_, *authorizer_, clock_, random_);
+  }
+
+  aws::RequestContext Ctx(const std::string& service, const std::string& op,
+                          const json::value& input,
+                          std::shared_ptr<const aws::Credential> who = nullptr) {
+    aws::RequestContext ctx;
+    ctx.service = Models().Find(service);
+    ctx.operation = ctx.service->FindOperation(op);
+    EXPECT_NE(ctx.operation, nullptr) << op;
+    ctx.credential = who ? who : root_;
+    ctx.identity = ctx.credential->identity;
+    ctx.account_id = kAcct;
+    ctx.region = "eu-west-1";
+    ctx.input = input;
+    return ctx;
+  }
+  // Runs an IAM call as the pipeline would (its saves included); the output or the error.
+  Result<json::value, aws::AwsError> Iam(const std::string& op, const json::value& input) {
+    auto ctx = Ctx("iam", op, input);
+    ctx.resources = iam_->ResolveResources(ctx);
+    auto result = iam_->Invoke(ctx);
+    for (auto& action : ctx.after_audit) EXPECT_TRUE(action().ok());
+    return result;
+  }
+
+  testing::TempDir dir_;
+  testing::FakeClock clock_;
+  SeededRandom random_{11};
+  std::unique_ptr<IdentityStore> store_;
+  std::shared_ptr<const aws::Credential> root_;
+  std::unique_ptr<IamAuthorizer> authorizer_;
+  std::unique_ptr<IamService> iam_;
+  std::unique_ptr<StsService> sts_;
+};
+
+TEST_F(IamServiceTest, Traits) {
+  EXPECT_EQ(iam_->RecordRegion("eu-west-1"), "us-east-1");
+  EXPECT_TRUE(iam_->IsReadOnly("GetUser"));
+  EXPECT_FALSE(iam_->IsReadOnly("CreateUser"));
+  EXPECT_FALSE(iam_->IsDataEvent("CreateUser"));
+  // STS: every call read-only; credential-issuing ones keep their response.
+  for (const char* op : {"AssumeRole", "GetSessionToken", "GetFederationToken"}) {
+    EXPECT_TRUE(sts_->IsReadOnly(op)) << op;
+    EXPECT_TRUE(sts_->LogsResponse(op)) << op;
+  }
+  EXPECT_FALSE(sts_->LogsResponse("GetCallerIdentity"));
+  EXPECT_TRUE(sts_->ListsResources("AssumeRole"));
+  EXPECT_FALSE(sts_->ListsResources("GetSessionToken"));
+  EXPECT_EQ(sts_->RecordRegion("eu-west-1"), "eu-west-1");
+}
+
+TEST_F(IamServiceTest, NamesResolveToTheStoredEntity) {
+  ASSERT_TRUE(Iam("CreateUser", json::parse(R"({"UserName":"Alice","Path":"/div/"})")).ok());
+  ASSERT_TRUE(Iam("CreateRole", json::parse(R"({"RoleName":"Runner","Path":"/ml/",
+      "AssumeRolePolicyDocument":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"sagemaker.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}"})"))
+                  .ok());
+  auto ctx = Ctx("iam", "AttachUserPolicy",
+                 json::parse(R"({"UserName":"ALICE","PolicyArn":"arn:aws:iam::aws:policy/x"})"));
+  auto got = iam_->ResolveResources(ctx);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].type, "AWS::IAM::User");
+  EXPECT_EQ(got[0].name, "Alice");
+  EXPECT_EQ(got[0].arn, "arn:aws:iam::123456789012:user/div/Alice");
+  EXPECT_EQ(got[1].type, "AWS::IAM::Policy");
+  ctx.resources = got;
+  EXPECT_EQ(iam_->AccessFor(ctx).resource, "arn:aws:iam::123456789012:user/div/Alice");
+  // Not stored (yet): named as IAM would name it, under the call's path.
+  auto create = Ctx("iam", "CreateUser", json::parse(R"({"UserName":"Bob","Path":"/x/"})"));
+  got = iam_->ResolveResources(create);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].arn, "arn:aws:iam::123456789012:user/x/Bob");
+  // Roles too; STS resolves a role ARN spelled in another case to the stored role.
+  got = iam_->ResolveResources(Ctx("iam", "GetRole", json::parse(R"({"RoleName":"runner"})")));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].arn, "arn:aws:iam::123456789012:role/ml/Runner");
+  got = sts_->ResolveResources(
+      Ctx("sts", "AssumeRole",
+          json::parse(
+              R"({"RoleArn":"arn:aws:iam::123456789012:role/ml/RUNNER","RoleSessionName":"s"})")));
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].arn, "arn:aws:iam::123456789012:role/ml/Runner");
+}
+
+// IAM keeps the unique id of each principal a trust policy names; once that user is deleted the
+// policy shows the id in place of the ARN, and a user created again under the name is another.
+TEST_F(IamServiceTest, TrustPoliciesKeepPrincipalIds) {
+  auto alice = Iam("CreateUser", json::parse(R"({"UserName":"alice"})"));
+  ASSERT_TRUE(alice.ok());
+  std::string alice_id(*aws::StringField(*aws::Field(*alice, "User"), "UserId"));
+  std::string trust =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"}]})";
+  ASSERT_TRUE(Iam("CreateRole", json::value(json::object{{"RoleName", "Gate"},
+                                                         {"AssumeRolePolicyDocument", trust}}))
+                  .ok());
+  auto shown = [&] {
+    auto role = Iam("GetRole", json::parse(R"({"RoleName":"Gate"})"));
+    EXPECT_TRUE(role.ok());
+    return UriDecode(*aws::StringField(*aws::Field(*role, "Role"), "AssumeRolePolicyDocument"),
+                     false);
+  };
+  EXPECT_EQ(shown(), trust);  // as given while alice exists
+  ASSERT_TRUE(Iam("DeleteUser", json::parse(R"({"UserName":"alice"})")).ok());
+  auto after = json::parse(shown());
+  EXPECT_EQ(after.at("Statement").at(0).at("Principal").at("AWS").as_string(), alice_id);
+  ASSERT_TRUE(Iam("CreateUser", json::parse(R"({"UserName":"alice"})")).ok());
+  after = json::parse(shown());
+  EXPECT_EQ(after.at("Statement").at(0).at("Principal").at("AWS").as_string(), alice_id);
+  // A trust policy naming a principal that does not exist is refused.
+  auto refused =
+      Iam("CreateRole",
+          json::value(json::object{{"RoleName", "Gate2"},
+                                   {"AssumeRolePolicyDocument",
+                                    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+      "Principal":{"AWS":"arn:aws:iam::123456789012:user/nobody"},"Action":"sts:AssumeRole"}]})"}}));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "MalformedPolicyDocument");
+}
+
+}  // namespace
+}  // namespace sagetrail::iam
