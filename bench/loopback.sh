@@ -65,6 +65,14 @@ wait_http "http://127.0.0.1:$ST_PORT/_sagetrail/health" || { echo "sagetrail did
 AK=$(awk '/^\[admin\]/{f=1} f&&/aws_access_key_id/{print $3; exit}' "$ST_DATA/credentials")
 SK=$(awk '/^\[admin\]/{f=1} f&&/aws_secret_access_key/{print $3; exit}' "$ST_DATA/credentials")
 export AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK
+# The role the peer bench's writes hand to SageMaker must exist and trust SageMaker, as in AWS.
+python3 - "http://127.0.0.1:$ST_PORT" <<'PY' || { echo "cannot create the role"; exit 1; }
+import json, sys, boto3
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1")
+iam.create_role(RoleName="SageMakerRole", AssumeRolePolicyDocument=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+    "Principal": {"Service": "sagemaker.amazonaws.com"}}]}))
+PY
 for conns in 1 16; do
   threads=1; [ "$conns" -gt 1 ] && threads=2
   make_pool "http://127.0.0.1:$ST_PORT" "$OUT/pool-st-$conns.tsv" "$(pool_size "$COUNT")"
