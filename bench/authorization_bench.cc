@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <filesystem>
 
+#include "fakes/memory_state.h"
 #include "fakes/test_support.h"
 #include "iam/iam_authorizer.h"
 #include "iam/identity_store.h"
@@ -53,8 +54,7 @@ class AuthorizationFixture {
       : dir_(std::filesystem::temp_directory_path() /
              ("sagetrail_authz_bench_" + std::to_string(::getpid()))) {
     std::filesystem::create_directories(dir_);
-    store_ =
-        std::move(iam::IdentityStore::Open((dir_ / "iam.db").string(), random_, clock_)).value();
+    store_ = std::move(iam::IdentityStore::Open(state_, state_, random_, clock_)).value();
     (void)store_->CreateAccount(kAcct, "");
     (void)store_->CreateUser(kAcct, "bob");
     key_ = store_->CreateAccessKey(kAcct, "bob")->access_key_id;
@@ -100,6 +100,7 @@ class AuthorizationFixture {
   std::filesystem::path dir_;
   testing::FakeClock clock_;
   SystemRandom random_;
+  testing::MemoryState state_;
   std::unique_ptr<iam::IdentityStore> store_;
   std::unique_ptr<iam::IamAuthorizer> authorizer_;
   std::string key_;

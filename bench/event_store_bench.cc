@@ -1,4 +1,4 @@
-// The audit store against its targets:
+// The event store (RocksEventStore over the Database) against its targets:
 //  - group-commit append throughput of ~1 KB CloudTrail records, with normal durability and
 //    with full durability (one fdatasync per group commit), at groups of 16, 64 and 256
 //    (and 1024 with fsync);
@@ -29,10 +29,11 @@
 #include <string_view>
 #include <vector>
 
-#include "cloudtrail/store/log_event_store.h"
+#include "cloudtrail/store/rocks_event_store.h"
 #include "common/clock.h"
 #include "common/random.h"
 #include "common/time_format.h"
+#include "store/database.h"
 
 namespace sagetrail {
 namespace {
@@ -433,10 +434,14 @@ void BM_AppendGroupCommit(benchmark::State& state) {
   const std::vector<EventRecord>& pool = RecordPool();
   SystemRandom random;
   std::string dir = FreshDir("sagetrail-store-bench-append");
-  cloudtrail::LogStoreOptions options;
-  options.durability =
-      state.range(1) ? cloudtrail::Durability::kFull : cloudtrail::Durability::kNormal;
-  auto store = cloudtrail::LogEventStore::Open(dir, options, random);
+  store::DatabaseOptions options;
+  options.sync = state.range(1) != 0;
+  auto db = store::Database::Open(dir, options);
+  if (!db.ok()) {
+    state.SkipWithError(db.error().message().c_str());
+    return;
+  }
+  auto store = cloudtrail::RocksEventStore::Open(**db, random);
   if (!store.ok()) {
     state.SkipWithError(store.error().message().c_str());
     return;
@@ -463,6 +468,7 @@ void BM_AppendGroupCommit(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(n));
   state.SetBytesProcessed(bytes);
   store.value().reset();
+  db.value().reset();
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_AppendGroupCommit)
@@ -527,21 +533,22 @@ class History {
 
   ~History() {
     store_.reset();
+    db_.reset();
     std::filesystem::remove_all(dir_);
   }
 
-  cloudtrail::LogEventStore& store() { return *store_; }
+  cloudtrail::RocksEventStore& store() { return *store_; }
 
   struct Stats {
     double json_bytes = 0;          // record JSON, mean
     double gzip_record_bytes = 0;   // each record gzipped alone, mean
     double gzip_file_bytes = 0;     // per event, 1000 records gzipped as one log file
-    double index_entry_bytes = 0;   // per event: its Meta, posting entries and id-map entry
-    double index_heap_bytes = 0;    // per event: heap the reopened store holds
-    double disk_bytes = 0;          // per event: file sizes in the store directory
-    double disk_allocated = 0;      // per event: blocks allocated to them
+    double index_entry_bytes = 0;   // per event: the log design's Meta, postings and id entry
+    double heap_after_open = 0;     // MB of heap the reopened store holds
+    double disk_bytes = 0;          // per event: file sizes in the store directory, as built
+    double disk_compacted = 0;      // per event: the same after a full compaction
     double build_events_per_s = 0;  // appends while building (groups of 1000, normal)
-    double reopen_s = 0;            // Open() of the built store: reading every segment
+    double reopen_s = 0;            // Database::Open + RocksEventStore::Open of the built store
   };
   const Stats& stats() const { return stats_; }
 
@@ -551,9 +558,7 @@ class History {
     std::fprintf(stderr, "building a store of %llu events in %s ...\n",
                  static_cast<unsigned long long>(n), dir_.c_str());
     SystemRandom random;
-    auto opened = cloudtrail::LogEventStore::Open(dir_, {}, random);
-    if (!opened.ok()) return;
-    store_ = std::move(opened).value();
+    if (!Open(random)) return;
 
     // Gzip samples: ~64k single records and ~64 whole batches, spread over the history.
     constexpr uint64_t kBatch = 1000;
@@ -603,37 +608,58 @@ class History {
     stats_.index_entry_bytes = entries / events;
     stats_.build_events_per_s = events / Seconds(appending);
 
-    // Reopen: the index is rebuilt from the segments (nothing else is persisted).
+    // Let background flushes and compactions settle as a running server's would, then reopen:
+    // nothing is rebuilt, RocksDB reads its manifest and opens table files as lookups need them.
+    stats_.disk_bytes = static_cast<double>(DirBytes()) / events;
     store_.reset();
+    db_.reset();
+    malloc_trim(0);
     const size_t heap_before = HeapBytesInUse();
     auto t0 = std::chrono::steady_clock::now();
-    opened = cloudtrail::LogEventStore::Open(dir_, {}, random);
+    if (!Open(random)) return;
     stats_.reopen_s = Seconds(std::chrono::steady_clock::now() - t0);
-    if (!opened.ok() || (*opened)->indexed_events() != n) {
+    auto range = store_->SeqRange();
+    if (!range.ok() || range->second != n) {
       std::fprintf(stderr, "reopen failed\n");
+      store_.reset();
       return;
     }
-    store_ = std::move(opened).value();
     const size_t heap_after = HeapBytesInUse();
-    stats_.index_heap_bytes =
-        static_cast<double>(heap_after - std::min(heap_after, heap_before)) / events;
+    stats_.heap_after_open =
+        static_cast<double>(heap_after - std::min(heap_after, heap_before)) / 1e6;
+    if (db_->CompactAll().ok()) stats_.disk_compacted = static_cast<double>(DirBytes()) / events;
+    std::fprintf(stderr, "built: %.0f events/s appended, reopened in %.3f s\n",
+                 stats_.build_events_per_s, stats_.reopen_s);
+  }
 
-    uint64_t size = 0, allocated = 0;
+  bool Open(Random& random) {
+    auto db = store::Database::Open(dir_, store::DatabaseOptions{});
+    if (!db.ok()) {
+      std::fprintf(stderr, "open failed: %s\n", db.error().message().c_str());
+      return false;
+    }
+    db_ = std::move(db).value();
+    auto store = cloudtrail::RocksEventStore::Open(*db_, random);
+    if (!store.ok()) return false;
+    store_ = std::move(store).value();
+    return true;
+  }
+
+  uint64_t DirBytes() const {
+    uint64_t size = 0;
     for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
       struct stat st;
-      if (::stat(entry.path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
-      size += static_cast<uint64_t>(st.st_size);
-      allocated += static_cast<uint64_t>(st.st_blocks) * 512;
+      if (::stat(entry.path().c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+        size += static_cast<uint64_t>(st.st_size);
+      }
     }
-    stats_.disk_bytes = static_cast<double>(size) / events;
-    stats_.disk_allocated = static_cast<double>(allocated) / events;
-    std::fprintf(stderr, "built: %.0f events/s appended, reopened in %.1f s\n",
-                 stats_.build_events_per_s, stats_.reopen_s);
+    return size;
   }
 
   uint64_t n_;
   std::string dir_;
-  std::unique_ptr<cloudtrail::LogEventStore> store_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<cloudtrail::RocksEventStore> store_;
   Stats stats_;
 };
 
@@ -649,9 +675,10 @@ void BM_StoreSize(benchmark::State& state, uint64_t n) {
   state.counters["gzip_rec_B"] = s.gzip_record_bytes;
   state.counters["gzip_file_B"] = s.gzip_file_bytes;
   state.counters["idx_entries_B"] = s.index_entry_bytes;
-  state.counters["idx_heap_B"] = s.index_heap_bytes;
+  state.counters["heap_open_MB"] = s.heap_after_open;
   state.counters["disk_B"] = s.disk_bytes;
-  state.counters["disk_alloc_B"] = s.disk_allocated;
+  state.counters["disk_compacted_B"] = s.disk_compacted;
+  state.counters["heap_now_MB"] = static_cast<double>(HeapBytesInUse()) / 1e6;
   state.counters["build_ev/s"] = s.build_events_per_s;
   state.counters["reopen_s"] = s.reopen_s;
 }

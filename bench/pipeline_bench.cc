@@ -8,6 +8,7 @@
 #include "aws/sigv4/signer.h"
 #include "cloudtrail/record/event_builder.h"
 #include "fakes/manual_scheduler.h"
+#include "fakes/memory_state.h"
 #include "fakes/test_support.h"
 #include "sagemaker/sagemaker_service.h"
 
@@ -18,15 +19,24 @@ namespace {
 class BuildOnlySink final : public aws::AuditSink {
  public:
   explicit BuildOnlySink(Random& random) : builder_(random) {}
-  void Record(std::shared_ptr<const aws::RequestContext> ctx,
-              std::function<void(Status)> done) override {
+  aws::LogTicket Reserve() override { return aws::LogTicket(this, ++next_); }
+  void Record(std::shared_ptr<aws::RequestContext> ctx, std::function<void(Status)> done) override {
+    ctx->ticket.Release();
     auto r = builder_.FromRequest(*ctx);
     benchmark::DoNotOptimize(r);
     done(Status::Ok());
   }
+  void Commit(aws::LogTicket ticket, store::Mutations, std::function<void(Status)> done) override {
+    ticket.Release();
+    done(Status::Ok());
+  }
+
+ protected:
+  void Abandon(uint64_t) override {}
 
  private:
   cloudtrail::EventBuilder builder_;
+  uint64_t next_ = 0;
 };
 
 void BM_PipelineListModels(benchmark::State& state) {
@@ -46,12 +56,9 @@ void BM_PipelineListModels(benchmark::State& state) {
   aws::sigv4::SigningKeyCache cache;
   aws::sigv4::Verifier verifier(creds, clock, cache);
   aws::ServiceRouter router(testing::Models());
-  std::string dir = std::filesystem::temp_directory_path() / "sagetrail-pipeline-bench";
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  auto store = sagemaker::ResourceStore::Open(dir + "/state.db");
   testing::ManualScheduler scheduler(clock);
-  auto sm = sagemaker::SageMakerService::Create(std::move(store).value(), clock, scheduler);
+  testing::MemoryState durable;
+  auto sm = sagemaker::SageMakerService::Create(durable, durable, clock, scheduler);
   router.Attach(sm->get());
   BuildOnlySink sink(random);
   aws::Pipeline pipeline(router, verifier, clock, random, sink, "bench");
@@ -75,7 +82,6 @@ void BM_PipelineListModels(benchmark::State& state) {
   }
   if (status != 200) state.SkipWithError("ListModels did not succeed");
   state.SetItemsProcessed(state.iterations());
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_PipelineListModels);
 

@@ -8,6 +8,7 @@
 
 #include "aws/protocol/generic_value.h"
 #include "fakes/manual_scheduler.h"
+#include "fakes/memory_state.h"
 #include "fakes/test_support.h"
 #include "sagemaker/sagemaker_service.h"
 
@@ -21,17 +22,12 @@ constexpr char kRegion[] = "us-east-1";
 struct Fixture {
   testing::FakeClock clock;
   testing::ManualScheduler scheduler{clock};
-  std::string dir;
+  testing::MemoryState state;
   std::unique_ptr<sagemaker::SageMakerService> service;
 
   explicit Fixture(int n) {
-    dir = std::filesystem::temp_directory_path() / "sagetrail-scale-bench";
-    std::filesystem::remove_all(dir);
-    std::filesystem::create_directories(dir);
-    auto store = sagemaker::ResourceStore::Open(dir + "/state.db");
     service =
-        std::move(sagemaker::SageMakerService::Create(std::move(store).value(), clock, scheduler))
-            .value();
+        std::move(sagemaker::SageMakerService::Create(state, state, clock, scheduler)).value();
     // Stored resources, put straight into the tables (as a restart would load them).
     sagemaker::SageMakerBackend& b = service->Backend(kAcct, kRegion);
     std::lock_guard<std::mutex> l(b.mutex());
@@ -55,7 +51,6 @@ struct Fixture {
       }
     }
   }
-  ~Fixture() { std::filesystem::remove_all(dir); }
 
   void Call(const char* operation, const char* input, benchmark::State& state) {
     const aws::ServiceModel& model = *testing::Models().Find("sagemaker");

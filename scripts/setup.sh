@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   clang-format
   libboost1.81-dev libboost-json1.81-dev
-  libssl-dev zlib1g-dev libsqlite3-dev libcurl4-openssl-dev libpcre2-dev
+  libssl-dev zlib1g-dev librocksdb-dev libcurl4-openssl-dev libpcre2-dev
   libcli11-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   wrk nginx-light

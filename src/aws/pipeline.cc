@@ -47,6 +47,7 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
   ctx->source_ip = request.remote_ip;
   ctx->user_agent = std::string(request.HeaderOr("user-agent"));
   ctx->http = std::move(request);
+  ctx->audit = &audit_;
 
   const ServiceEntry* entry = router_.Route(ctx->http);
   if (entry == nullptr) {

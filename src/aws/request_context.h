@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "aws/audit_sink.h"
 #include "aws/aws_error.h"
 #include "aws/credential_store.h"
 #include "aws/identity.h"
@@ -19,6 +20,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "http/http_message.h"
+#include "store/mutation.h"
 
 namespace sagetrail::aws {
 
@@ -90,9 +92,19 @@ struct RequestContext {
   // in the role's account too).
   std::vector<std::string> also_recorded_in;
 
-  // Work that may only happen once the call's audit record is durable: a service that changed
-  // state saves it here, so a crash can never leave a change on disk without its record. Run in
-  // order; a failure turns the response into a server error.
+  // The state changes the call made, committed in one batch with its record, and its place in
+  // the commit order: a service takes it (TakeTicket) while the state the call read or changed
+  // is still locked, so that a call that saw another's change is never durable before it. The
+  // pipeline takes one for calls that did not. See AuditSink.
+  store::Mutations mutations;
+  LogTicket ticket;
+  AuditSink* audit = nullptr;  // where the call is committed (set by the pipeline)
+  void TakeTicket() {
+    if (!ticket.valid() && audit != nullptr) ticket = audit->Reserve();
+  }
+
+  // Work that may only happen once the call's record and changes are durable (starting the
+  // lifecycle it scheduled). Run in order; a failure turns the response into a server error.
   std::vector<std::function<Status()>> after_audit;
 
   // True once the request reached the service (routed, authenticated, operation known): the

@@ -1,6 +1,7 @@
-// Binary encoding helpers for our own file formats: little-endian fixed-width integers, varints
-// and length-prefixed strings (leveldb's coding, in spirit). Decoders advance a string_view and
-// return false on truncated or malformed input.
+// Binary encoding helpers for our own file formats: little-endian fixed-width integers (and
+// big-endian ones for keys that must sort numerically), varints and length-prefixed strings
+// (leveldb's coding, in spirit). Decoders advance a string_view and return false on truncated or
+// malformed input.
 #pragma once
 
 #include <cstdint>
@@ -61,6 +62,22 @@ inline bool GetVarint(std::string_view* in, uint64_t* v) {
     }
   }
   return false;
+}
+
+// Big-endian: for keys, whose byte order must be their numeric order.
+inline void PutBigEndian64(std::string* dst, uint64_t v) {
+  char buf[8];
+  for (int i = 7; i >= 0; --i) {
+    buf[i] = static_cast<char>(v & 0xff);
+    v >>= 8;
+  }
+  dst->append(buf, 8);
+}
+
+inline uint64_t DecodeBigEndian64(std::string_view in) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < in.size(); ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
+  return v;
 }
 
 inline bool GetLengthPrefixed(std::string_view* in, std::string_view* s) {

@@ -188,7 +188,7 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     auto added =
         store_.AddUser(ctx.account_id, Field(ctx.input, "UserName"), Field(ctx.input, "Path"));
     if (!added.ok()) return added.error();
-    return Commit(ctx, added->second, json::object{{"User", UserJson(added->first)}});
+    return Commit(ctx, std::move(added->second), json::object{{"User", UserJson(added->first)}});
   };
   h["GetUser"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     std::string name = SubjectUser(ctx);
@@ -219,7 +219,7 @@ IamService::IamService(IdentityStore& store) : store_(store) {
   h["DeleteUser"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     auto changes = store_.RemoveUser(ctx.account_id, Field(ctx.input, "UserName"));
     if (!changes.ok()) return changes.error();
-    return Commit(ctx, *changes, json::object());
+    return Commit(ctx, std::move(changes).value(), json::object());
   };
   // --- access keys -----------------------------------------------------------------------------
   h["CreateAccessKey"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
@@ -231,7 +231,7 @@ IamService::IamService(IdentityStore& store) : store_(store) {
                      {"SecretAccessKey", k.secret_access_key},
                      {"CreateDate", aws::TimestampValue(k.created)}};
     if (!k.user_name.empty()) key["UserName"] = k.user_name;
-    return Commit(ctx, added->second, json::object{{"AccessKey", std::move(key)}});
+    return Commit(ctx, std::move(added->second), json::object{{"AccessKey", std::move(key)}});
   };
   h["ListAccessKeys"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     std::string user = SubjectUser(ctx);
@@ -256,13 +256,13 @@ IamService::IamService(IdentityStore& store) : store_(store) {
         store_.SetAccessKeyStatus(ctx.account_id, SubjectUser(ctx), Field(ctx.input, "AccessKeyId"),
                                   Field(ctx.input, "Status") == "Active");
     if (!changes.ok()) return changes.error();
-    return Commit(ctx, *changes, json::object());
+    return Commit(ctx, std::move(changes).value(), json::object());
   };
   h["DeleteAccessKey"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     auto changes =
         store_.RemoveAccessKey(ctx.account_id, SubjectUser(ctx), Field(ctx.input, "AccessKeyId"));
     if (!changes.ok()) return changes.error();
-    return Commit(ctx, *changes, json::object());
+    return Commit(ctx, std::move(changes).value(), json::object());
   };
   // --- roles -----------------------------------------------------------------------------------
   h["CreateRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
@@ -280,7 +280,7 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     role.trust_principal_ids = std::move(ids).value();
     auto added = store_.AddRole(std::move(role));
     if (!added.ok()) return added.error();
-    return Commit(ctx, added->second,
+    return Commit(ctx, std::move(added->second),
                   json::object{{"Role", RoleJson(added->first, added->first.trust_policy)}});
   };
   h["UpdateAssumeRolePolicy"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
@@ -294,7 +294,7 @@ IamService::IamService(IdentityStore& store) : store_(store) {
           r.trust_principal_ids = *ids;
         });
     if (!changes.ok()) return changes.error();
-    return Commit(ctx, *changes, json::object{});
+    return Commit(ctx, std::move(changes).value(), json::object{});
   };
   h["UpdateRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     auto description = aws::StringField(ctx.input, "Description");
@@ -305,7 +305,7 @@ IamService::IamService(IdentityStore& store) : store_(store) {
           if (max_session) r.max_session_duration = static_cast<int>(*max_session);
         });
     if (!changes.ok()) return changes.error();
-    return Commit(ctx, *changes, json::object{});
+    return Commit(ctx, std::move(changes).value(), json::object{});
   };
   h["GetRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     std::string name = Field(ctx.input, "RoleName");
@@ -327,7 +327,7 @@ IamService::IamService(IdentityStore& store) : store_(store) {
   h["DeleteRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     auto changes = store_.RemoveRole(ctx.account_id, Field(ctx.input, "RoleName"));
     if (!changes.ok()) return changes.error();
-    return Commit(ctx, *changes, json::object());
+    return Commit(ctx, std::move(changes).value(), json::object());
   };
   // --- inline policies (users and roles alike) --------------------------------------------------
   for (const char* type : {"User", "Role"}) {
@@ -341,7 +341,7 @@ IamService::IamService(IdentityStore& store) : store_(store) {
       auto changes = store_.PutInlinePolicy(ctx.account_id, {lower, Field(ctx.input, name_key)},
                                             Field(ctx.input, "PolicyName"), document);
       if (!changes.ok()) return changes.error();
-      return Commit(ctx, *changes, json::object());
+      return Commit(ctx, std::move(changes).value(), json::object());
     };
     h["Get" + t + "Policy"] =
         [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
@@ -358,7 +358,7 @@ IamService::IamService(IdentityStore& store) : store_(store) {
       auto changes = store_.DeleteInlinePolicy(ctx.account_id, {lower, Field(ctx.input, name_key)},
                                                Field(ctx.input, "PolicyName"));
       if (!changes.ok()) return changes.error();
-      return Commit(ctx, *changes, json::object());
+      return Commit(ctx, std::move(changes).value(), json::object());
     };
     h["List" + t + "Policies"] =
         [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
@@ -377,14 +377,14 @@ IamService::IamService(IdentityStore& store) : store_(store) {
       auto changes = store_.Attach(ctx.account_id, {lower, Field(ctx.input, name_key)},
                                    Field(ctx.input, "PolicyArn"));
       if (!changes.ok()) return changes.error();
-      return Commit(ctx, *changes, json::object());
+      return Commit(ctx, std::move(changes).value(), json::object());
     };
     h["Detach" + t + "Policy"] =
         [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
       auto changes = store_.Detach(ctx.account_id, {lower, Field(ctx.input, name_key)},
                                    Field(ctx.input, "PolicyArn"));
       if (!changes.ok()) return changes.error();
-      return Commit(ctx, *changes, json::object());
+      return Commit(ctx, std::move(changes).value(), json::object());
     };
     h["ListAttached" + t + "Policies"] =
         [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
@@ -415,7 +415,8 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     if (auto err = CheckPolicyDocument(p.document, false, true)) return *err;
     auto added = store_.AddManagedPolicy(std::move(p));
     if (!added.ok()) return added.error();
-    return Commit(ctx, added->second, json::object{{"Policy", PolicyJson(added->first, 0)}});
+    return Commit(ctx, std::move(added->second),
+                  json::object{{"Policy", PolicyJson(added->first, 0)}});
   };
   h["GetPolicy"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     std::string arn = Field(ctx.input, "PolicyArn");
@@ -456,7 +457,7 @@ IamService::IamService(IdentityStore& store) : store_(store) {
   h["DeletePolicy"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     auto changes = store_.RemoveManagedPolicy(ctx.account_id, Field(ctx.input, "PolicyArn"));
     if (!changes.ok()) return changes.error();
-    return Commit(ctx, *changes, json::object());
+    return Commit(ctx, std::move(changes).value(), json::object());
   };
 }
 
@@ -542,11 +543,12 @@ Result<json::value, AwsError> IamService::Invoke(aws::RequestContext& ctx) {
 }
 
 Result<json::value, AwsError> IamService::Commit(aws::RequestContext& ctx,
-                                                 const IdentityStore::Changes& changes,
+                                                 IdentityStore::Changes changes,
                                                  json::value result) {
-  for (const EntityRef& e : changes) {
-    ctx.after_audit.push_back([this, e] { return store_.Save(e); });
-  }
+  // The changed entities go into the log with the call's record, at the place the store took
+  // while it was still locked.
+  for (store::Mutation& m : changes.mutations) ctx.mutations.push_back(std::move(m));
+  ctx.ticket = std::move(changes.ticket);
   return result;
 }
 

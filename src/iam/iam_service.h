@@ -50,9 +50,9 @@ class IamService final : public aws::Service {
 
   using Handler =
       std::function<Result<boost::json::value, aws::AwsError>(aws::RequestContext& ctx)>;
-  // Saves `changes` once the call is recorded; passes `result` through.
+  // Hands `changes` to the call, to be committed with its record; passes `result` through.
   Result<boost::json::value, aws::AwsError> Commit(aws::RequestContext& ctx,
-                                                   const IdentityStore::Changes& changes,
+                                                   IdentityStore::Changes changes,
                                                    boost::json::value result);
 
   IdentityStore& store_;

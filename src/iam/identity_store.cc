@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <boost/json.hpp>
+#include <future>
 
 #include "common/crypto.h"
 #include "common/strings.h"
@@ -17,17 +18,9 @@ constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 constexpr std::string_view kSecretAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr size_t kMaxAccessKeysPerUser = 2;
-
-constexpr char kSchema[] = R"sql(
-CREATE TABLE IF NOT EXISTS iam_entities(
-  account_id TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  key TEXT NOT NULL,
-  body TEXT NOT NULL,
-  PRIMARY KEY(account_id, kind, key));
-CREATE INDEX IF NOT EXISTS iam_entities_by_key ON iam_entities(kind, key);
-CREATE TABLE IF NOT EXISTS iam_meta(key TEXT PRIMARY KEY, value BLOB NOT NULL);
-)sql";
+// Where IAM keeps its state: "iam/<account>/<kind>/<key>" per entity, and the token key.
+constexpr std::string_view kEntityPrefix = "iam/";
+constexpr std::string_view kTokenKey = "iam/token_key";
 
 // An AWS managed policy as a record (its id derived from its ARN, so it is stable).
 std::optional<ManagedPolicyRecord> AwsManagedRecord(std::string_view arn) {
@@ -84,39 +77,43 @@ struct IdentityStore::AccountState {
   std::map<std::string, std::pair<PrincipalRef, std::string>> attachments;  // key -> (who, arn)
 };
 
-IdentityStore::IdentityStore(std::unique_ptr<SqliteDb> db, Random& random, const Clock& clock)
-    : db_(std::move(db)), random_(random), clock_(clock) {}
+IdentityStore::IdentityStore(const store::StateReader& state, aws::AuditSink& commits,
+                             Random& random, const Clock& clock)
+    : state_(state), commits_(commits), random_(random), clock_(clock) {}
 
 IdentityStore::~IdentityStore() = default;
 
-Result<std::unique_ptr<IdentityStore>> IdentityStore::Open(const std::string& db_path,
-                                                           Random& random, const Clock& clock) {
-  auto db = SqliteDb::Open(db_path);
-  if (!db.ok()) return db.error();
-  Status s = (*db)->Exec(kSchema);
-  if (!s.ok()) return s;
-  auto store =
-      std::unique_ptr<IdentityStore>(new IdentityStore(std::move(db).value(), random, clock));
+Result<std::unique_ptr<IdentityStore>> IdentityStore::Open(const store::StateReader& state,
+                                                           aws::AuditSink& commits, Random& random,
+                                                           const Clock& clock) {
+  auto store = std::unique_ptr<IdentityStore>(new IdentityStore(state, commits, random, clock));
   // The key that seals session tokens, made once per data directory.
-  auto get = store->db_->Prepare("SELECT value FROM iam_meta WHERE key = 'token_key'");
-  if (!get.ok()) return get.error();
-  auto row = get->Step();
-  if (!row.ok()) return row.error();
+  auto stored = state.Get(kTokenKey);
+  if (!stored.ok()) return stored.error();
   std::string key;
-  if (*row) {
-    key = std::string(get->ColumnBlob(0));
+  if (*stored && (*stored)->size() == 32) {
+    key = **stored;
   } else {
     key.resize(32);
     random.Fill(reinterpret_cast<uint8_t*>(key.data()), key.size());
-    auto put = store->db_->Prepare("INSERT INTO iam_meta(key, value) VALUES('token_key', ?1)");
-    if (!put.ok()) return put.error();
-    s = put->BindBlob(1, key).Run();
+    Changes c;
+    c.mutations.push_back(store::Mutation::Put(std::string(kTokenKey), key));
+    c.ticket = commits.Reserve();
+    Status s = store->CommitNow(std::move(c));
     if (!s.ok()) return s;
   }
   store->tokens_ = std::make_unique<SessionTokenCodec>(key);
-  s = store->Load("");
+  Status s = store->Load();
   if (!s.ok()) return s;
   return store;
+}
+
+Status IdentityStore::CommitNow(Changes changes) {
+  std::promise<Status> committed;
+  auto done = committed.get_future();
+  commits_.Commit(std::move(changes.ticket), std::move(changes.mutations),
+                  [&committed](Status s) { committed.set_value(std::move(s)); });
+  return done.get();
 }
 
 std::string IdentityStore::UserArn(const std::string& account_id, const std::string& path,
@@ -231,26 +228,20 @@ std::unique_lock<std::shared_mutex> IdentityStore::LockForWrite() {
   return lock;
 }
 
-Status IdentityStore::Load(const std::string& only_account) {
-  std::lock_guard<std::mutex> dl(db_mu_);
+Status IdentityStore::Load() {
   auto lock = LockForWrite();
-  // An account already in memory is never re-read: memory is ahead of the disk while changes
-  // wait for Save(), and reading it again would bring back what was just removed (then saved
-  // back). Accounts another process adds are new ones (`accounts add` refuses existing ids).
-  if (!only_account.empty() && accounts_.count(only_account)) return Status::Ok();
-  auto st =
-      db_->Prepare(only_account.empty() ? "SELECT account_id, kind, key, body FROM iam_entities"
-                                        : "SELECT account_id, kind, key, body FROM iam_entities "
-                                          "WHERE account_id = ?1");
-  if (!st.ok()) return st.error();
-  if (!only_account.empty()) st->Bind(1, only_account);
   pending_keys_.clear();
-  while (true) {
-    auto row = st->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
-    LoadEntity(st->ColumnText(0), st->ColumnText(1), st->ColumnText(2), st->ColumnText(3));
-  }
+  Status s = state_.Scan(kEntityPrefix, [&](std::string_view key, std::string_view body) {
+    // "iam/<account>/<kind>/<key>"; the entity key may itself hold slashes.
+    std::string_view rest = key.substr(kEntityPrefix.size());
+    size_t a = rest.find('/');
+    size_t k = a == std::string_view::npos ? a : rest.find('/', a + 1);
+    if (k == std::string_view::npos) return true;  // not an entity (the token key)
+    LoadEntity(std::string(rest.substr(0, a)), std::string(rest.substr(a + 1, k - a - 1)),
+               std::string(rest.substr(k + 1)), std::string(body));
+    return true;
+  });
+  if (!s.ok()) return s;
   for (auto& [id, a] : accounts_) {  // accounts saved without their creation time
     if (a->account.created != TimePoint{}) continue;
     std::vector<TimePoint> times;
@@ -274,24 +265,13 @@ Status IdentityStore::Load(const std::string& only_account) {
   return Status::Ok();
 }
 
-Status IdentityStore::Write(const std::string& account_id, const std::string& kind,
-                            const std::string& key, const std::optional<std::string>& body) {
-  std::lock_guard<std::mutex> l(db_mu_);
-  auto st = body ? db_->Prepare(
-                       "INSERT OR REPLACE INTO iam_entities(account_id, kind, key, body) "
-                       "VALUES(?1, ?2, ?3, ?4)")
-                 : db_->Prepare(
-                       "DELETE FROM iam_entities WHERE account_id = ?1 AND kind = ?2 AND key = ?3");
-  if (!st.ok()) return st.error();
-  st->Bind(1, account_id).Bind(2, kind).Bind(3, key);
-  if (body) st->Bind(4, *body);
-  return st->Run();
+std::string IdentityStore::EntityKey(const EntityRef& e) {
+  return std::string(kEntityPrefix) + e.account_id + "/" + e.kind + "/" + e.key;
 }
 
-Status IdentityStore::Save(const EntityRef& e) {
+store::Mutation IdentityStore::MutationOf(const EntityRef& e) const {
   std::optional<std::string> body;
   {
-    std::shared_lock lock(mu_);
     const AccountState* a = State(e.account_id);
     if (a != nullptr) {
       if (e.kind == "account") {
@@ -357,7 +337,15 @@ Status IdentityStore::Save(const EntityRef& e) {
       }
     }
   }
-  return Write(e.account_id, e.kind, e.key, body);
+  if (!body) return store::Mutation::Delete(EntityKey(e));
+  return store::Mutation::Put(EntityKey(e), std::move(*body));
+}
+
+IdentityStore::Changes IdentityStore::Stage(const std::vector<EntityRef>& entities) {
+  Changes c;
+  for (const EntityRef& e : entities) c.mutations.push_back(MutationOf(e));
+  c.ticket = commits_.Reserve();
+  return c;
 }
 
 // --- credentials --------------------------------------------------------------------------
@@ -456,21 +444,7 @@ std::shared_ptr<const aws::Credential> IdentityStore::Find(std::string_view acce
     auto it = keys_.find(std::string(access_key_id));
     if (it != keys_.end()) return it->second;
   }
-  // Not known here: it may belong to an account another process added (accounts add).
-  std::string account;
-  {
-    std::lock_guard<std::mutex> l(db_mu_);
-    auto st = db_->Prepare("SELECT account_id FROM iam_entities WHERE kind = 'key' AND key = ?1");
-    if (!st.ok()) return nullptr;
-    st->Bind(1, access_key_id);
-    auto row = st->Step();
-    if (!row.ok() || !*row) return nullptr;
-    account = st->ColumnText(0);
-  }
-  if (!const_cast<IdentityStore*>(this)->Load(account).ok()) return nullptr;
-  std::shared_lock lock(mu_);
-  auto it = keys_.find(std::string(access_key_id));
-  return it == keys_.end() ? nullptr : it->second;
+  return nullptr;
 }
 
 // --- setup ----------------------------------------------------------------------------------
@@ -490,6 +464,7 @@ std::optional<AccountRecord> IdentityStore::Account(const std::string& account_i
 }
 
 Status IdentityStore::CreateAccount(const std::string& account_id, const std::string& alias) {
+  Changes changes;
   {
     auto lock = LockForWrite();
     if (accounts_.count(account_id))
@@ -497,18 +472,17 @@ Status IdentityStore::CreateAccount(const std::string& account_id, const std::st
     auto a = std::make_unique<AccountState>();
     a->account = {account_id, alias, Now()};
     accounts_[account_id] = std::move(a);
+    changes = Stage({{account_id, "account", account_id}});
   }
-  return Save({account_id, "account", account_id});
+  return CommitNow(std::move(changes));
 }
 
 Result<UserRecord> IdentityStore::CreateUser(const std::string& account_id,
                                              const std::string& user_name) {
   auto added = AddUser(account_id, user_name, "/");
   if (!added.ok()) return Status::AlreadyExists(added.error().message);
-  for (const EntityRef& e : added->second) {
-    Status s = Save(e);
-    if (!s.ok()) return s;
-  }
+  Status s = CommitNow(std::move(added->second));
+  if (!s.ok()) return s;
   return added->first;
 }
 
@@ -520,14 +494,16 @@ Result<AccessKeyRecord> IdentityStore::CreateAccessKey(const std::string& accoun
   k.account_id = account_id;
   k.user_name = user_name;
   k.created = Now();
+  Changes changes;
   {
     auto lock = LockForWrite();
     if (State(account_id) == nullptr) return Status::NotFound("no account " + account_id);
     auto c = MakeCredential(k);
     if (c == nullptr) return Status::NotFound("no user " + user_name + " in account " + account_id);
     keys_[k.access_key_id] = std::move(c);
+    changes = Stage({{account_id, "key", k.access_key_id}});
   }
-  Status s = Save({account_id, "key", k.access_key_id});
+  Status s = CommitNow(std::move(changes));
   if (!s.ok()) return s;
   return k;
 }
@@ -536,11 +512,7 @@ Status IdentityStore::AttachPolicyNow(const std::string& account_id, const Princ
                                       const std::string& policy_arn) {
   auto changes = Attach(account_id, principal, policy_arn);
   if (!changes.ok()) return Status::NotFound(changes.error().message);
-  for (const EntityRef& e : *changes) {
-    Status s = Save(e);
-    if (!s.ok()) return s;
-  }
-  return Status::Ok();
+  return CommitNow(std::move(changes).value());
 }
 
 // --- users and keys ---------------------------------------------------------------------------
@@ -560,7 +532,7 @@ Result<std::pair<UserRecord, IdentityStore::Changes>, aws::AwsError> IdentitySto
   u.arn = UserArn(account_id, u.path, user_name);
   u.created = Now();
   a->users[key] = u;
-  return std::make_pair(u, Changes{{account_id, "user", key}});
+  return std::make_pair(u, Stage({{account_id, "user", key}}));
 }
 
 std::optional<UserRecord> IdentityStore::GetUser(const std::string& account_id,
@@ -609,7 +581,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveUser(
     }
   }
   a->users.erase(key);
-  return Changes{{account_id, "user", key}};
+  return Stage({{account_id, "user", key}});
 }
 
 Result<std::pair<AccessKeyRecord, IdentityStore::Changes>, aws::AwsError>
@@ -639,7 +611,7 @@ IdentityStore::AddAccessKey(const std::string& account_id, const std::string& us
   k.user_name = user_name.empty() ? "" : a->users.at(AsciiLower(user_name)).user_name;
   k.created = Now();
   keys_[k.access_key_id] = MakeCredential(k);
-  return std::make_pair(k, Changes{{account_id, "key", k.access_key_id}});
+  return std::make_pair(k, Stage({{account_id, "key", k.access_key_id}}));
 }
 
 std::vector<AccessKeyRecord> IdentityStore::ListAccessKeys(const std::string& account_id,
@@ -690,7 +662,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::SetAccessKeyStatus(
   auto updated = std::make_shared<aws::Credential>(*it->second);
   updated->active = active;
   it->second = std::move(updated);
-  return Changes{{account_id, "key", key_id}};
+  return Stage({{account_id, "key", key_id}});
 }
 
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveAccessKey(
@@ -703,7 +675,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveAccessKey(
                          : AsciiLower(it->second->identity.user_name) == AsciiLower(user_name));
   if (!owned) return KeyNotFound(account_id, user_name, key_id);
   keys_.erase(it);
-  return Changes{{account_id, "key", key_id}};
+  return Stage({{account_id, "key", key_id}});
 }
 
 // --- roles ----------------------------------------------------------------------------------
@@ -722,7 +694,7 @@ Result<std::pair<RoleRecord, IdentityStore::Changes>, aws::AwsError> IdentitySto
   role.arn = RoleArn(role.account_id, role.path, role.role_name);
   role.created = Now();
   a->roles[key] = role;
-  return std::make_pair(role, Changes{{role.account_id, "role", key}});
+  return std::make_pair(role, Stage({{role.account_id, "role", key}}));
 }
 
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::ChangeRole(
@@ -736,7 +708,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::ChangeRole(
   }
   RoleRecord& role = a->roles[key];
   change(role);
-  return Changes{{account_id, "role", key}};
+  return Stage({{account_id, "role", key}});
 }
 
 std::optional<RoleRecord> IdentityStore::GetRole(const std::string& account_id,
@@ -778,7 +750,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveRole(
     }
   }
   a->roles.erase(key);
-  return Changes{{account_id, "role", key}};
+  return Stage({{account_id, "role", key}});
 }
 
 // --- inline policies --------------------------------------------------------------------------
@@ -799,7 +771,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::PutInlinePolicy(
   const std::string& canonical =
       principal.type == "user" ? a->users.at(who).user_name : a->roles.at(who).role_name;
   a->inline_policies[key] = {{principal.type, canonical}, policy_name, document};
-  return Changes{{account_id, "inline", key}};
+  return Stage({{account_id, "inline", key}});
 }
 
 std::optional<std::string> IdentityStore::GetInlinePolicy(const std::string& account_id,
@@ -837,7 +809,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::DeleteInlinePolicy(
                         " cannot be found.");
   }
   a->inline_policies.erase(key);
-  return Changes{{account_id, "inline", key}};
+  return Stage({{account_id, "inline", key}});
 }
 
 // --- managed policies and attachments ---------------------------------------------------------
@@ -857,7 +829,7 @@ IdentityStore::AddManagedPolicy(ManagedPolicyRecord policy) {
   policy.policy_id = NewId("ANPA", 17);
   policy.created = policy.updated = Now();
   a->policies[key] = policy;
-  return std::make_pair(policy, Changes{{policy.account_id, "policy", key}});
+  return std::make_pair(policy, Stage({{policy.account_id, "policy", key}}));
 }
 
 std::optional<ManagedPolicyRecord> IdentityStore::GetManagedPolicy(const std::string& account_id,
@@ -912,7 +884,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::RemoveManagedPolicy
       }
       std::string key = it->first;
       a->policies.erase(it);
-      return Changes{{account_id, "policy", key}};
+      return Stage({{account_id, "policy", key}});
     }
   }
   return NoSuchEntity("Policy " + arn + " was not found.");
@@ -939,7 +911,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::Attach(const std::s
   const std::string& canonical =
       principal.type == "user" ? a->users.at(who).user_name : a->roles.at(who).role_name;
   a->attachments[key] = {{principal.type, canonical}, arn};
-  return Changes{{account_id, "attachment", key}};
+  return Stage({{account_id, "attachment", key}});
 }
 
 Result<IdentityStore::Changes, aws::AwsError> IdentityStore::Detach(const std::string& account_id,
@@ -952,7 +924,7 @@ Result<IdentityStore::Changes, aws::AwsError> IdentityStore::Detach(const std::s
     return NoSuchEntity("Policy " + arn + " was not found.");
   }
   a->attachments.erase(key);
-  return Changes{{account_id, "attachment", key}};
+  return Stage({{account_id, "attachment", key}});
 }
 
 std::vector<std::string> IdentityStore::ListAttached(const std::string& account_id,

@@ -1,15 +1,15 @@
 // IdentityStore: the accounts and their IAM entities (users, access keys, roles, inline and
-// managed policies, attachments), persisted in SQLite as one JSON document per entity and kept in
-// memory for the request path. Implements aws::CredentialStore for SigV4: long-term keys are
-// looked up here; temporary credentials (ASIA...) are opened from their sealed session token.
+// managed policies, attachments), kept in memory for the request path and in the durable state
+// as one JSON document per entity ("iam/<account>/<kind>/<key>"). Implements
+// aws::CredentialStore for SigV4: long-term keys are looked up here; temporary credentials
+// (ASIA...) are opened from their sealed session token.
 //
 // Two ways to change things:
-//   - setup (first start, `sagetrail accounts add`): Create* methods apply and save at once;
-//   - the IAM API: the Add*/Remove*/... methods change memory only and return the entity keys
-//     they touched; the caller saves each with Save() once the call's audit record is durable.
-// A key that is not in memory is looked for on disk (then its whole account is loaded, if that
-// account is not in memory yet), so accounts added by another process are served without a
-// restart.
+//   - setup (first start, `sagetrail accounts add`): Create* methods apply, commit and wait until
+//     the change is durable;
+//   - the IAM API: the Add*/Remove*/... methods change memory and return Changes: the entities
+//     they touched as they are now (Mutations) and the change's place in the commit order, taken
+//     while the store is still locked. The caller commits them with the call's record.
 //
 // Thread-safe.
 #pragma once
@@ -26,13 +26,15 @@
 #include <unordered_map>
 #include <vector>
 
+#include "aws/audit_sink.h"
 #include "aws/aws_error.h"
 #include "aws/credential_store.h"
 #include "common/clock.h"
 #include "common/random.h"
 #include "common/result.h"
-#include "common/sqlite.h"
 #include "iam/session_token.h"
+#include "store/mutation.h"
+#include "store/state_reader.h"
 
 namespace sagetrail::iam {
 
@@ -111,7 +113,10 @@ struct EntityRef {
 
 class IdentityStore final : public aws::CredentialStore {
  public:
-  static Result<std::unique_ptr<IdentityStore>> Open(const std::string& db_path, Random& random,
+  // Loads every entity from `state`; commits setup changes (and the token key, made on first
+  // use of a data directory) through `commits`.
+  static Result<std::unique_ptr<IdentityStore>> Open(const store::StateReader& state,
+                                                     aws::AuditSink& commits, Random& random,
                                                      const Clock& clock);
   ~IdentityStore() override;
 
@@ -133,9 +138,12 @@ class IdentityStore final : public aws::CredentialStore {
   Status AttachPolicyNow(const std::string& account_id, const PrincipalRef& principal,
                          const std::string& policy_arn);
 
-  // --- the IAM API: memory now, Save() later ------------------------------------------------
-  // Each returns the entities it changed (to Save once the call is recorded) or the API error.
-  using Changes = std::vector<EntityRef>;
+  // --- the IAM API: memory now, committed with the call's record ------------------------------
+  // Each returns its Changes or the API error.
+  struct Changes {
+    store::Mutations mutations;
+    aws::LogTicket ticket;
+  };
   Result<std::pair<UserRecord, Changes>, aws::AwsError> AddUser(const std::string& account_id,
                                                                 const std::string& user_name,
                                                                 const std::string& path);
@@ -213,9 +221,6 @@ class IdentityStore final : public aws::CredentialStore {
   // The stored user an ARN names, if any.
   std::optional<UserRecord> UserByArn(std::string_view arn) const;
 
-  // Writes the current in-memory state of one entity to disk (or deletes it there).
-  Status Save(const EntityRef& entity);
-
   static std::string UserArn(const std::string& account_id, const std::string& path,
                              const std::string& user_name);
   static std::string RoleArn(const std::string& account_id, const std::string& path,
@@ -223,12 +228,20 @@ class IdentityStore final : public aws::CredentialStore {
 
  private:
   struct AccountState;
-  IdentityStore(std::unique_ptr<SqliteDb> db, Random& random, const Clock& clock);
-  Status Load(const std::string& only_account);
+  IdentityStore(const store::StateReader& state, aws::AuditSink& commits, Random& random,
+                const Clock& clock);
+  Status Load();
   void LoadEntity(const std::string& account_id, const std::string& kind, const std::string& key,
                   const std::string& body);
-  Status Write(const std::string& account_id, const std::string& kind, const std::string& key,
-               const std::optional<std::string>& body);
+  static std::string EntityKey(const EntityRef& e);
+  // The durable form of one entity as it is in memory now (its deletion if it is gone). Called
+  // with mu_ held.
+  store::Mutation MutationOf(const EntityRef& e) const;
+  // The mutations of `entities` and a place in the commit order. Called with mu_ held
+  // exclusively, so the place is taken before anyone can see the change.
+  Changes Stage(const std::vector<EntityRef>& entities);
+  // Commits setup changes and waits until they are durable.
+  Status CommitNow(Changes changes);
   std::shared_ptr<const aws::Credential> MakeCredential(const AccessKeyRecord& key) const;
   // Whether the user, role or account a session stands for still exists as the same entity.
   bool SessionPrincipalExists(const aws::Identity& identity) const;
@@ -245,8 +258,8 @@ class IdentityStore final : public aws::CredentialStore {
                             const std::string& key_id) const;
   TimePoint Now() const;
 
-  std::unique_ptr<SqliteDb> db_;  // guarded by db_mu_
-  mutable std::mutex db_mu_;
+  const store::StateReader& state_;
+  aws::AuditSink& commits_;
   Random& random_;
   const Clock& clock_;
   std::unique_ptr<SessionTokenCodec> tokens_;

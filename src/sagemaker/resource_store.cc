@@ -7,100 +7,85 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr char kSchema[] = R"sql(
-CREATE TABLE IF NOT EXISTS sagemaker_resources(
-  account_id TEXT NOT NULL,
-  region TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  name_key TEXT NOT NULL,
-  name TEXT NOT NULL,
-  arn TEXT NOT NULL,
-  created_ms INTEGER NOT NULL,
-  status TEXT NOT NULL,
-  body TEXT NOT NULL,
-  tags TEXT NOT NULL,
-  meta TEXT NOT NULL DEFAULT '{}',
-  PRIMARY KEY(account_id, region, kind, name_key));
-)sql";
+constexpr std::string_view kPrefix = "sagemaker/";
 
 }  // namespace
 
-Result<std::unique_ptr<ResourceStore>> ResourceStore::Open(const std::string& path) {
-  auto db = SqliteDb::Open(path);
-  if (!db.ok()) return db.error();
-  Status s = (*db)->Exec("PRAGMA synchronous=NORMAL;");
-  if (!s.ok()) return s;
-  s = (*db)->Exec(kSchema);
-  if (!s.ok()) return s;
-  return std::unique_ptr<ResourceStore>(new ResourceStore(std::move(db).value()));
+std::string ResourceStore::Key(std::string_view account_id, std::string_view region,
+                               std::string_view kind, std::string_view name_key) {
+  std::string k(kPrefix);
+  k.append(account_id).append("/").append(region).append("/").append(kind).append("/");
+  k.append(name_key);
+  return k;
 }
 
-Status ResourceStore::Put(const std::string& account_id, const std::string& region,
-                          const Resource& r) {
-  std::lock_guard<std::mutex> l(mu_);
-  if (!put_) {
-    auto st = db_->Prepare(
-        "INSERT OR REPLACE INTO sagemaker_resources(account_id, region, kind, name_key, name, "
-        "arn, created_ms, status, body, tags, meta) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-    if (!st.ok()) return st.error();
-    put_.emplace(std::move(st).value());
-  }
-  return put_->Bind(1, account_id)
-      .Bind(2, region)
-      .Bind(3, r.kind)
-      .Bind(4, r.name_key)
-      .Bind(5, r.name)
-      .Bind(6, r.arn)
-      .Bind(7, ToUnixMillis(r.created))
-      .Bind(8, r.status)
-      .Bind(9, json::serialize(r.body))
-      .Bind(10, json::serialize(r.tags))
-      .Bind(11, json::serialize(r.meta))
-      .Run();
+store::Mutation ResourceStore::Put(const std::string& account_id, const std::string& region,
+                                   const Resource& r) {
+  json::object v{{"account", account_id},
+                 {"region", region},
+                 {"kind", r.kind},
+                 {"key", r.name_key},
+                 {"name", r.name},
+                 {"arn", r.arn},
+                 {"created", ToUnixMillis(r.created)},
+                 {"status", r.status},
+                 {"body", r.body},
+                 {"tags", r.tags},
+                 {"meta", r.meta}};
+  return store::Mutation::Put(Key(account_id, region, r.kind, r.name_key), json::serialize(v));
 }
 
-Status ResourceStore::Delete(const std::string& account_id, const std::string& region,
-                             const std::string& kind, const std::string& name_key) {
-  std::lock_guard<std::mutex> l(mu_);
-  if (!delete_) {
-    auto st = db_->Prepare(
-        "DELETE FROM sagemaker_resources WHERE account_id = ?1 AND region = ?2 AND kind = ?3 AND "
-        "name_key = ?4");
-    if (!st.ok()) return st.error();
-    delete_.emplace(std::move(st).value());
+store::Mutation ResourceStore::Delete(const std::string& account_id, const std::string& region,
+                                      const std::string& kind, const std::string& name_key) {
+  return store::Mutation::Delete(Key(account_id, region, kind, name_key));
+}
+
+bool ResourceStore::Decode(std::string_view value, std::string* account_id, std::string* region,
+                           Resource* r) {
+  boost::system::error_code ec;
+  json::value v = json::parse(value, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  if (o == nullptr) return false;
+  auto str = [&](std::string_view k) -> std::string {
+    auto it = o->find(k);
+    return it != o->end() && it->value().is_string() ? std::string(it->value().get_string()) : "";
+  };
+  *account_id = str("account");
+  *region = str("region");
+  r->kind = str("kind");
+  r->name_key = str("key");
+  r->name = str("name");
+  r->arn = str("arn");
+  r->status = str("status");
+  if (auto it = o->find("created"); it != o->end() && it->value().is_int64()) {
+    r->created = FromUnixMillis(it->value().get_int64());
   }
-  return delete_->Bind(1, account_id).Bind(2, region).Bind(3, kind).Bind(4, name_key).Run();
+  if (auto it = o->find("body"); it != o->end() && it->value().is_object()) {
+    r->body = it->value().get_object();
+  }
+  if (auto it = o->find("tags"); it != o->end() && it->value().is_array()) {
+    r->tags = it->value().get_array();
+  }
+  if (auto it = o->find("meta"); it != o->end() && it->value().is_object()) {
+    r->meta = it->value().get_object();
+  }
+  return !account_id->empty() && !r->kind.empty() && !r->name_key.empty();
 }
 
 Status ResourceStore::ForEach(
-    const std::function<void(const std::string&, const std::string&, Resource)>& fn) {
-  std::lock_guard<std::mutex> l(mu_);
-  auto st = db_->Prepare(
-      "SELECT account_id, region, kind, name_key, name, arn, created_ms, status, body, tags, meta "
-      "FROM sagemaker_resources");
-  if (!st.ok()) return st.error();
-  while (true) {
-    auto row = st->Step();
-    if (!row.ok()) return row.error();
-    if (!*row) break;
+    const std::function<void(const std::string&, const std::string&, Resource)>& fn) const {
+  Status bad = Status::Ok();
+  Status s = state_.Scan(kPrefix, [&](std::string_view key, std::string_view value) {
+    std::string account, region;
     Resource r;
-    r.kind = st->ColumnText(2);
-    r.name_key = st->ColumnText(3);
-    r.name = st->ColumnText(4);
-    r.arn = st->ColumnText(5);
-    r.created = FromUnixMillis(st->ColumnInt64(6));
-    r.status = st->ColumnText(7);
-    boost::system::error_code ec;
-    json::value body = json::parse(st->ColumnText(8), ec);
-    json::value tags = json::parse(st->ColumnText(9), ec);
-    if (body.is_object()) r.body = std::move(body.get_object());
-    if (tags.is_array()) r.tags = std::move(tags.get_array());
-    json::value meta = json::parse(st->ColumnText(10), ec);
-    if (meta.is_object()) r.meta = std::move(meta.get_object());
-    fn(st->ColumnText(0), st->ColumnText(1), std::move(r));
-  }
-  return Status::Ok();
+    if (!Decode(value, &account, &region, &r)) {
+      bad = Status::Corruption("stored resource " + std::string(key) + " cannot be decoded");
+      return false;
+    }
+    fn(account, region, std::move(r));
+    return true;
+  });
+  return s.ok() ? bad : s;
 }
 
 }  // namespace sagetrail::sagemaker

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/json.hpp>
+#include <set>
 
 #include "aws/protocol/generic_value.h"
 #include "aws/resource_arns.h"
@@ -11,10 +12,11 @@
 namespace sagetrail::sagemaker {
 namespace json = boost::json;
 
-SageMakerService::SageMakerService(std::unique_ptr<ResourceStore> store, const Clock& clock,
-                                   Scheduler& scheduler, Timings timings,
+SageMakerService::SageMakerService(const store::StateReader& state, aws::AuditSink& commits,
+                                   const Clock& clock, Scheduler& scheduler, Timings timings,
                                    std::unique_ptr<TrainingRunner> runner)
-    : store_(std::move(store)),
+    : store_(state),
+      commits_(commits),
       clock_(clock),
       scheduler_(scheduler),
       timings_(timings),
@@ -43,17 +45,17 @@ SageMakerService::SageMakerService(std::unique_ptr<ResourceStore> store, const C
 }
 
 Result<std::unique_ptr<SageMakerService>> SageMakerService::Create(
-    std::unique_ptr<ResourceStore> store, const Clock& clock, Scheduler& scheduler, Timings timings,
-    std::unique_ptr<TrainingRunner> runner) {
+    const store::StateReader& state, aws::AuditSink& commits, const Clock& clock,
+    Scheduler& scheduler, Timings timings, std::unique_ptr<TrainingRunner> runner) {
   auto service = std::unique_ptr<SageMakerService>(
-      new SageMakerService(std::move(store), clock, scheduler, timings, std::move(runner)));
+      new SageMakerService(state, commits, clock, scheduler, timings, std::move(runner)));
   struct Pending {
     std::string account_id, region, kind, name_key;
     TimePoint at;
     int64_t generation;
   };
   std::vector<Pending> pending;
-  Status s = service->store_->ForEach(
+  Status s = service->store_.ForEach(
       [&](const std::string& account_id, const std::string& region, Resource r) {
         if (auto at = NextTransition(r)) {
           pending.push_back({account_id, region, r.kind, r.name_key, *at, TransitionGeneration(r)});
@@ -152,13 +154,11 @@ Result<json::value, aws::AwsError> SageMakerService::Invoke(aws::RequestContext&
     if (auto err = h.CheckRole(role.value)) return *err;
   }
   auto result = it->second(h);
-  // Changed resources reach the disk, and new transitions the scheduler, only after the call's
-  // audit record is durable. Each save writes the resource's state at that moment, so saves of
-  // one resource by concurrent calls cannot land out of order.
-  for (auto& [kind, key] : h.dirty) {
-    ctx.after_audit.push_back([this, account = ctx.account_id, region = ctx.region, kind = kind,
-                               key = key] { return Sync(account, region, kind, key); });
-  }
+  // The changed resources as they are now, committed with the call's record at the place the
+  // call takes here, while the backend is still locked: calls that saw this state come after it
+  // in the log. New transitions reach the scheduler once the commit is durable.
+  ctx.mutations = Snapshot(backend, h.dirty);
+  ctx.TakeTicket();
   for (auto& t : h.scheduled) {
     ctx.after_audit.push_back([this, account = ctx.account_id, region = ctx.region, t] {
       Schedule(account, region, t.kind, t.name_key, t.at, t.generation);
@@ -189,11 +189,27 @@ void SageMakerService::Fire(const std::string& account_id, const std::string& re
   });
 }
 
+store::Mutations SageMakerService::Snapshot(
+    const SageMakerBackend& backend,
+    const std::vector<std::pair<std::string, std::string>>& dirty) {
+  store::Mutations out;
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const auto& [kind, key] : dirty) {
+    if (!seen.insert({kind, key}).second) continue;
+    const Resource* r = backend.Table(kind).Find(key);
+    out.push_back(r ? ResourceStore::Put(backend.account_id(), backend.region(), *r)
+                    : ResourceStore::Delete(backend.account_id(), backend.region(), kind, key));
+  }
+  return out;
+}
+
 bool SageMakerService::Update(const std::string& account_id, const std::string& region,
                               const std::string& kind, const std::string& name_key,
                               const std::function<void(TransitionContext&, Resource&)>& step) {
   SageMakerBackend& backend = backends_.Get(account_id, region);
   std::optional<std::pair<TimePoint, int64_t>> next;
+  store::Mutations mutations;
+  aws::LogTicket ticket;
   {
     std::lock_guard<std::mutex> lock(backend.mutex());
     ResourceTable& table = backend.Table(kind);
@@ -209,20 +225,22 @@ bool SageMakerService::Update(const std::string& account_id, const std::string& 
                at && (TransitionGeneration(*r) != before_gen || at != before)) {
       next = std::make_pair(*at, TransitionGeneration(*r));
     }
+    // The step's change takes its place in the log while the resource is still locked.
+    mutations = Snapshot(backend, {{kind, name_key}});
+    ticket = commits_.Reserve();
   }
-  Status s = Sync(account_id, region, kind, name_key);
-  if (!s.ok()) spdlog::error("cannot save {} {}: {}", kind, name_key, s.message());
-  if (next) Schedule(account_id, region, kind, name_key, next->first, next->second);
+  // A lifecycle step is no call (nothing to record), but its change is durable before the next
+  // step is scheduled.
+  commits_.Commit(std::move(ticket), std::move(mutations),
+                  [this, account_id, region, kind, name_key, next](Status s) {
+                    if (!s.ok()) {
+                      spdlog::error("cannot commit {} {}: {}", kind, name_key, s.message());
+                      return;
+                    }
+                    if (next)
+                      Schedule(account_id, region, kind, name_key, next->first, next->second);
+                  });
   return true;
-}
-
-Status SageMakerService::Sync(const std::string& account_id, const std::string& region,
-                              const std::string& kind, const std::string& name_key) {
-  SageMakerBackend& backend = backends_.Get(account_id, region);
-  std::lock_guard<std::mutex> lock(backend.mutex());
-  const Resource* r = backend.Table(kind).Find(name_key);
-  if (r == nullptr) return store_->Delete(account_id, region, kind, name_key);
-  return store_->Put(account_id, region, *r);
 }
 
 }  // namespace sagetrail::sagemaker

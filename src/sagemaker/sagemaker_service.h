@@ -5,10 +5,12 @@
 // handler are still routed, validated and recorded, and answer NotImplemented naming the
 // operation. Thread-safe.
 //
-// Durability: a call's changes reach the disk only after its audit record does (see
-// RequestContext::after_audit), and its transitions are scheduled only then too. Transitions
-// save what they change. On start every stored resource is loaded and every pending transition
-// scheduled again, so a restart resumes lifecycles where they were.
+// Durability: a call's changes (the resources it touched, as they are after it) are committed
+// with its record in one batch (RequestContext::mutations), at the place in the log the call
+// takes while the backend is still locked; its transitions are scheduled once that is durable.
+// Lifecycle steps commit what they change the same way. On start every stored resource is
+// loaded and every pending transition scheduled again, so a restart resumes lifecycles where
+// they were.
 #pragma once
 
 #include <functional>
@@ -32,9 +34,11 @@ class SageMakerService final : public aws::Service {
  public:
   // `runner` trains training jobs (null: a TimedTrainingRunner taking timings.training_job's
   // Training share).
+  // Loads every resource from `state`; commits lifecycle steps through `commits` (API calls
+  // commit through the pipeline's sink, RequestContext::audit).
   static Result<std::unique_ptr<SageMakerService>> Create(
-      std::unique_ptr<ResourceStore> store, const Clock& clock, Scheduler& scheduler,
-      Timings timings = {}, std::unique_ptr<TrainingRunner> runner = nullptr);
+      const store::StateReader& state, aws::AuditSink& commits, const Clock& clock,
+      Scheduler& scheduler, Timings timings = {}, std::unique_ptr<TrainingRunner> runner = nullptr);
 
   std::string_view name() const override { return "sagemaker"; }
   bool Implements(std::string_view operation) const override;
@@ -65,18 +69,19 @@ class SageMakerService final : public aws::Service {
               const std::function<void(TransitionContext&, Resource&)>& step);
 
  private:
-  SageMakerService(std::unique_ptr<ResourceStore> store, const Clock& clock, Scheduler& scheduler,
-                   Timings timings, std::unique_ptr<TrainingRunner> runner);
+  SageMakerService(const store::StateReader& state, aws::AuditSink& commits, const Clock& clock,
+                   Scheduler& scheduler, Timings timings, std::unique_ptr<TrainingRunner> runner);
   // A scheduled transition of generation `generation` came due.
   void Fire(const std::string& account_id, const std::string& region, const std::string& kind,
             const std::string& name_key, int64_t generation);
   void Schedule(const std::string& account_id, const std::string& region, const std::string& kind,
                 const std::string& name_key, TimePoint at, int64_t generation);
-  // Writes the current in-memory state of one resource to disk (or deletes it there).
-  Status Sync(const std::string& account_id, const std::string& region, const std::string& kind,
-              const std::string& name_key);
+  // The durable form of the resources in `dirty` as they are now (the backend locked).
+  static store::Mutations Snapshot(const SageMakerBackend& backend,
+                                   const std::vector<std::pair<std::string, std::string>>& dirty);
 
-  std::unique_ptr<ResourceStore> store_;
+  ResourceStore store_;
+  aws::AuditSink& commits_;
   const aws::Authorizer* authorizer_ = nullptr;
   const Clock& clock_;
   Scheduler& scheduler_;

@@ -22,7 +22,6 @@
 #include "cloudtrail/cloudtrail_service.h"
 #include "cloudtrail/record/event_builder.h"
 #include "cloudtrail/store/event_writer.h"
-#include "cloudtrail/store/log_event_store.h"
 #include "common/private_dir.h"
 #include "common/thread_scheduler.h"
 #include "http/http_server.h"
@@ -32,6 +31,9 @@
 #include "iam/sts_service.h"
 #include "sagemaker/runtime_service.h"
 #include "sagemaker/sagemaker_service.h"
+#include "server/accounts.h"
+#include "server/control_server.h"
+#include "server/storage.h"
 
 namespace sagetrail::server {
 namespace fs = std::filesystem;
@@ -42,6 +44,11 @@ std::string VersionString(const std::string& botocore_version) {
 }
 
 // Everything the server is made of, in construction order (destroyed in reverse).
+// Everything the server is made of. Members are destroyed in reverse order of declaration, and
+// App::Stop() first stops every thread in a fixed order (HTTP, control socket, scheduler, then
+// the commit path, which drains), so no part is destroyed while a thread may still use it: the
+// scheduler is declared after the services its tasks call, the storage before everything that
+// commits through it, the HTTP server before the writer whose callbacks answer on it.
 struct App::Parts {
   std::unique_ptr<Clock> owned_clock;
   std::unique_ptr<Random> owned_random;
@@ -49,6 +56,7 @@ struct App::Parts {
   Random* random = nullptr;
   std::unique_ptr<aws::ModelRegistry> models;
   std::unique_ptr<aws::RegionCatalog> regions;
+  std::unique_ptr<Storage> storage;
   std::unique_ptr<iam::IdentityStore> identities;
   std::unique_ptr<iam::IamAuthorizer> authorizer;
   std::unique_ptr<iam::IamService> iam;
@@ -56,18 +64,23 @@ struct App::Parts {
   std::unique_ptr<aws::sigv4::SigningKeyCache> key_cache;
   std::unique_ptr<aws::sigv4::Verifier> verifier;
   std::unique_ptr<aws::ServiceRouter> router;
-  std::unique_ptr<cloudtrail::LogEventStore> events;
-  std::unique_ptr<cloudtrail::EventBuilder> event_builder;
-  std::unique_ptr<ThreadScheduler> scheduler;
   std::unique_ptr<sagemaker::SageMakerService> sagemaker;
   std::unique_ptr<sagemaker::RuntimeService> sagemaker_runtime;
   std::unique_ptr<cloudtrail::CloudTrailService> cloudtrail;
-  // The HTTP server outlives the audit writer and pipeline: responders that are still pending
-  // when the writer drains post onto its (stopped) executor.
+  std::unique_ptr<ThreadScheduler> scheduler;  // after the services whose transitions it runs
   std::unique_ptr<http::Server> http;
-  std::unique_ptr<cloudtrail::EventWriter> audit;
   std::unique_ptr<aws::Pipeline> pipeline;
+  std::unique_ptr<ControlServer> control;
   bool started = false;
+
+  // Stops every thread, in order; idempotent. Afterwards the parts can be destroyed.
+  void StopThreads() {
+    if (http) http->Stop();
+    if (control) control->Stop();
+    if (scheduler) scheduler->Stop();
+    if (storage) storage->StopWriter();  // commits what was submitted, then stops
+  }
+  ~Parts() { StopThreads(); }
 };
 
 namespace {
@@ -129,57 +142,6 @@ Status SecureDataDir(const std::string& dir) {
 }
 
 }  // namespace
-
-Result<std::string> AddAccount(const std::string& data_dir, std::string account_id,
-                               const std::string& alias) {
-  SystemClock clock;
-  SystemRandom random;
-  std::error_code ec;
-  fs::path dir = fs::absolute(data_dir, ec);
-  if (!fs::exists(dir / "state.db", ec)) {
-    return Status::NotFound("no sagetrail data in " + dir.string() +
-                            " (start the server once with --data-dir " + dir.string() + " first)");
-  }
-  Status secured = SecureDataDir(dir.string());
-  if (!secured.ok()) return secured;
-  auto ids = iam::IdentityStore::Open((dir / "state.db").string(), random, clock);
-  if (!ids.ok()) return ids.error();
-  if (account_id.empty()) {
-    do {
-      account_id = random.FromAlphabet(12, "0123456789");
-    } while (account_id[0] == '0' || (*ids)->Account(account_id));
-  } else if ((*ids)->Account(account_id)) {
-    return Status::AlreadyExists("account " + account_id + " already exists in " + dir.string() +
-                                 " (omit --account-id to get a new one)");
-  }
-  Status s = (*ids)->CreateAccount(account_id, alias);
-  if (!s.ok()) return s;
-  auto root = (*ids)->CreateAccessKey(account_id, "");
-  if (!root.ok()) return root.error();
-  std::string admin_name = "admin-" + account_id;
-  auto user = (*ids)->CreateUser(account_id, admin_name);
-  if (!user.ok()) return user.error();
-  auto admin = (*ids)->CreateAccessKey(account_id, admin_name);
-  if (!admin.ok()) return admin.error();
-  s = (*ids)->AttachPolicyNow(account_id, {"user", admin_name},
-                              "arn:aws:iam::aws:policy/AdministratorAccess");
-  if (!s.ok()) return s;
-  std::ostringstream text;
-  text << "\n# sagetrail credentials for account " << account_id << "\n"
-       << "[root-" << account_id << "]\naws_access_key_id = " << root->access_key_id
-       << "\naws_secret_access_key = " << root->secret_access_key << "\n\n"
-       << "[" << admin_name << "]\naws_access_key_id = " << admin->access_key_id
-       << "\naws_secret_access_key = " << admin->secret_access_key << "\n";
-  std::string path = (dir / "credentials").string();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-  if (fd < 0) return Status::IOError("cannot write " + path + ": " + std::strerror(errno));
-  std::string data = text.str();
-  bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
-  ok = ::fsync(fd) == 0 && ok;
-  ::close(fd);
-  if (!ok) return Status::IOError("cannot write " + path);
-  return account_id;
-}
 
 App::App(const ServeOptions& options) : options_(options), parts_(std::make_unique<Parts>()) {}
 
@@ -245,7 +207,15 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   fs::path data_dir = fs::absolute(options.data_dir, ec);
   app->credentials_path_ = (data_dir / "credentials").string();
 
-  auto ids = iam::IdentityStore::Open((data_dir / "state.db").string(), *random, *clock);
+  StorageOptions storage_options;
+  storage_options.sync = options.durability == "full";
+  storage_options.retention = std::chrono::hours(24 * options.event_retention_days);
+  auto storage = Storage::Open(data_dir.string(), storage_options, *clock, *random);
+  if (!storage.ok()) return storage.error();
+  p.storage = std::move(storage).value();
+  aws::AuditSink& commits = p.storage->writer();
+
+  auto ids = iam::IdentityStore::Open(p.storage->state(), commits, *random, *clock);
   if (!ids.ok()) return ids.error();
   p.identities = std::move(ids).value();
   Status s = Bootstrap(*p.identities, options, app->credentials_path_);
@@ -255,31 +225,17 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.verifier = std::make_unique<aws::sigv4::Verifier>(*p.identities, *clock, *p.key_cache,
                                                       std::chrono::minutes(15), p.regions.get());
   p.router = std::make_unique<aws::ServiceRouter>(*p.models);
-  cloudtrail::LogStoreOptions log_options;
-  log_options.durability = options.durability == "full" ? cloudtrail::Durability::kFull
-                                                        : cloudtrail::Durability::kNormal;
-  auto events =
-      cloudtrail::LogEventStore::Open((data_dir / "events").string(), log_options, *random);
-  if (!events.ok()) return events.error();
-  p.events = std::move(events).value();
-  p.event_builder = std::make_unique<cloudtrail::EventBuilder>(*random);
-  cloudtrail::EventWriterOptions writer_options;
-  writer_options.retention = std::chrono::hours(24 * options.event_retention_days);
-  p.audit = std::make_unique<cloudtrail::EventWriter>(*p.events, *p.event_builder, *clock,
-                                                      writer_options);
 
-  auto resources = sagemaker::ResourceStore::Open((data_dir / "state.db").string());
-  if (!resources.ok()) return resources.error();
   p.scheduler = std::make_unique<ThreadScheduler>(*clock);
-  auto sm = sagemaker::SageMakerService::Create(std::move(resources).value(), *clock, *p.scheduler,
+  auto sm = sagemaker::SageMakerService::Create(p.storage->state(), commits, *clock, *p.scheduler,
                                                 options.timings);
   if (!sm.ok()) return sm.error();
   p.sagemaker = std::move(sm).value();
   p.router->Attach(p.sagemaker.get());
   p.sagemaker_runtime = std::make_unique<sagemaker::RuntimeService>();
   p.router->Attach(p.sagemaker_runtime.get());
-  p.cloudtrail =
-      std::make_unique<cloudtrail::CloudTrailService>(*p.events, *clock, writer_options.retention);
+  p.cloudtrail = std::make_unique<cloudtrail::CloudTrailService>(p.storage->events(), *clock,
+                                                                 storage_options.retention);
   p.router->Attach(p.cloudtrail.get());
   p.authorizer = std::make_unique<iam::IamAuthorizer>(*p.identities, *clock);
   p.sagemaker->SetAuthorizer(p.authorizer.get());
@@ -287,10 +243,22 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.router->Attach(p.iam.get());
   p.sts = std::make_unique<iam::StsService>(*p.identities, *p.authorizer, *clock, *random);
   p.router->Attach(p.sts.get());
-  p.pipeline = std::make_unique<aws::Pipeline>(*p.router, *p.verifier, *clock, *random, *p.audit,
+  p.pipeline = std::make_unique<aws::Pipeline>(*p.router, *p.verifier, *clock, *random, commits,
                                                VersionString(p.models->botocore_version()));
   p.pipeline->SetAuthorizer(p.authorizer.get());
 
+  // Tools that change a running server's state (accounts add) ask it over its control socket.
+  auto control = ControlServer::Start(
+      ControlSocketPath(data_dir.string()),
+      [ids = p.identities.get(), random, dir = data_dir.string()](std::string_view request) {
+        return HandleControlRequest(*ids, *random, dir, request);
+      });
+  if (control.ok()) {
+    p.control = std::move(control).value();
+  } else {
+    spdlog::warn("no control socket ({}): `sagetrail accounts add` needs the server stopped",
+                 control.error().message());
+  }
   return app;
 }
 
@@ -302,13 +270,9 @@ Status App::Start() {
 }
 
 void App::Stop() {
-  if (!parts_ || !parts_->started) return;
+  if (!parts_) return;
   parts_->started = false;
-  parts_->http->Stop();
-  // The audit sink drains here (its destructor) before the HTTP server goes away.
-  parts_->pipeline.reset();
-  parts_->audit.reset();
-  parts_->scheduler->Stop();
+  parts_->StopThreads();
 }
 
 uint16_t App::port() const { return parts_->http->port(); }

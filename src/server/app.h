@@ -41,13 +41,6 @@ class App {
   std::unique_ptr<Parts> parts_;
 };
 
-// Adds an account to a data directory (the server may be running: it picks the account up on
-// its first request): root credentials and an IAM user "admin-<id>" with AdministratorAccess,
-// appended to <data-dir>/credentials as profiles "root-<id>" and "admin-<id>". An empty
-// `account_id` picks a new one. Returns the account id.
-Result<std::string> AddAccount(const std::string& data_dir, std::string account_id,
-                               const std::string& alias);
-
 // "sagetrail 0.1.0 (botocore models 1.43.11)"
 std::string VersionString(const std::string& botocore_version);
 

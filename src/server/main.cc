@@ -15,11 +15,12 @@
 #include "aws/model/model_registry.h"
 #include "aws/model/region_catalog.h"
 #include "cloudtrail/export/event_exporter.h"
-#include "cloudtrail/store/log_event_store.h"
 #include "common/private_dir.h"
 #include "common/random.h"
 #include "common/time_format.h"
+#include "server/accounts.h"
 #include "server/app.h"
+#include "server/storage.h"
 
 namespace {
 
@@ -90,17 +91,15 @@ int ExportEvents(const ExportArgs& args) {
     std::fprintf(stderr, "sagetrail: %s\n", error->c_str());
     return 2;
   }
-  std::string events_dir = args.data_dir + "/events";
-  if (::access(events_dir.c_str(), R_OK) != 0) {
-    std::fprintf(stderr, "sagetrail: no event store at %s\n", events_dir.c_str());
-    return 1;
-  }
   sagetrail::SystemRandom random;
-  ct::LogStoreOptions log_options;
-  log_options.read_only = true;  // safe beside a running server
-  auto store = ct::LogEventStore::Open(events_dir, log_options, random);
-  if (!store.ok()) {
-    std::fprintf(stderr, "sagetrail: %s\n", store.error().message().c_str());
+  // Read-only: safe beside a running server.
+  auto storage = sagetrail::server::Storage::OpenReadOnly(args.data_dir, random);
+  if (!storage.ok()) {
+    if (storage.error().code() == sagetrail::Status::Code::kNotFound) {
+      std::fprintf(stderr, "sagetrail: no event store in %s\n", args.data_dir.c_str());
+    } else {
+      std::fprintf(stderr, "sagetrail: %s\n", storage.error().message().c_str());
+    }
     return 1;
   }
   std::FILE* out = stdout;
@@ -125,7 +124,7 @@ int ExportEvents(const ExportArgs& args) {
                  static_cast<unsigned long long>(total));
     if (percent == 100) std::fputc('\n', stderr);
   };
-  ct::EventExporter exporter(**store);
+  ct::EventExporter exporter((*storage)->events());
   auto written = exporter.Export(options, out, progress);
   if (out != stdout) std::fclose(out);
   if (!written.ok()) {

@@ -8,7 +8,6 @@ looser modes is tightened at start; `serve` on a busy port creates nothing and s
 import datetime
 import os
 import socket
-import sqlite3
 import stat
 import subprocess
 import tempfile
@@ -69,10 +68,10 @@ class DataDirModesTest(unittest.TestCase):
         self.assertEqual(code, 0, err)
         modes = self.assertPrivate(server.data_dir)
         # The files that hold secrets are among them.
-        for name in ("state.db", "state.db-wal", "state.db-shm", "credentials",
-                     os.path.join("events", "secret"), os.path.join("events", "LOCK")):
+        for name in ("credentials", "control.sock", os.path.join("db", "CURRENT"),
+                     os.path.join("db", "LOCK")):
             self.assertIn(name, modes)
-        self.assertTrue([p for p in modes if p.startswith("events" + os.sep)
+        self.assertTrue([p for p in modes if p.startswith("db" + os.sep)
                          and p.endswith(".log")], sorted(modes))
         p = run([BINARY, "accounts", "add", "--data-dir", server.data_dir], umask=0o022)
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -190,29 +189,6 @@ class AccountsAddTest(unittest.TestCase):
         self.assertEqual(code, 0, err)
         self.assertGreaterEqual(utc(out["User"]["CreateDate"]), before)
         self.assertEqual(out["User"]["Arn"], "arn:aws:iam::%s:root" % other)
-
-
-class AccountWithoutCreationTimeTest(unittest.TestCase):
-
-    def test_root_create_date_falls_back_to_the_earliest_entity(self):
-        if not os.path.exists(BINARY):
-            raise unittest.SkipTest("no server binary at " + BINARY)
-        with Server() as server:
-            code, out, err = server.aws("iam", "list-access-keys", profile="root")
-            self.assertEqual(code, 0, err)
-            root_key_created = utc(out["AccessKeyMetadata"][0]["CreateDate"])
-            self.assertEqual(server.stop(), 0, server.read_stderr())
-            # A data directory from before accounts kept their creation time.
-            db = sqlite3.connect(os.path.join(server.data_dir, "state.db"))
-            with db:
-                n = db.execute("UPDATE iam_entities SET body = '{\"alias\":\"\"}' "
-                               "WHERE kind = 'account'").rowcount
-            db.close()
-            self.assertEqual(n, 1)
-            server.start()
-            code, out, err = server.aws("iam", "get-user", profile="root")
-            self.assertEqual(code, 0, err)
-            self.assertEqual(utc(out["User"]["CreateDate"]), root_key_created)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -110,17 +111,19 @@ inline std::vector<std::string> ExpectedLookup(const std::vector<cloudtrail::Eve
   return ids;
 }
 
-// An EventStore in memory. A non-empty Append can be held open (Hold/Release) or made to fail
-// (SetAppendStatus); Probe's answer is set with SetProbeStatus.
+// An EventStore in memory. A non-empty commit can be held open (Hold/Release) or made to fail
+// (SetAppendStatus): as the real store, a failure is sticky (health()) until ClearFailure().
+// Committed state mutations are kept (state()).
 class FakeEventStore final : public cloudtrail::EventStore {
  public:
-  Status Append(std::vector<cloudtrail::EventRecord>& batch) override {
-    if (batch.empty()) return Status::Ok();  // as the real store: nothing to write
+  Status Commit(std::vector<cloudtrail::EventRecord>& batch,
+                const store::Mutations& mutations) override {
+    if (batch.empty() && mutations.empty()) return Status::Ok();  // nothing to write
     std::unique_lock<std::mutex> l(mu_);
     ++appends_started_;
     cv_.notify_all();
     cv_.wait(l, [this] { return !held_; });
-    Status result = append_status_;
+    Status result = failure_.ok() ? append_status_ : failure_;
     std::vector<std::string> ids;
     if (result.ok()) {
       for (auto& r : batch) {
@@ -128,17 +131,33 @@ class FakeEventStore final : public cloudtrail::EventStore {
         records_.push_back(r);
         ids.push_back(r.event_id);
       }
+      for (const store::Mutation& m : mutations) {
+        if (m.value) {
+          state_[m.key] = *m.value;
+        } else {
+          state_.erase(m.key);
+        }
+      }
+    } else {
+      failure_ = result;
     }
     batches_.push_back(std::move(ids));
     ++appends_finished_;
     cv_.notify_all();
     return result;
   }
-  Status Probe() override {
+  Status health() const override {
     std::lock_guard<std::mutex> l(mu_);
-    ++probes_;
-    cv_.notify_all();
-    return probe_status_;
+    return failure_;
+  }
+  // Forgets a failure (a restart, for the tests of what follows one).
+  void ClearFailure() {
+    std::lock_guard<std::mutex> l(mu_);
+    failure_ = Status::Ok();
+  }
+  std::map<std::string, std::string> state() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return state_;
   }
   Result<cloudtrail::LookupPage> Lookup(const cloudtrail::LookupQuery& q) override {
     std::lock_guard<std::mutex> l(mu_);
@@ -198,18 +217,11 @@ class FakeEventStore final : public cloudtrail::EventStore {
     std::lock_guard<std::mutex> l(mu_);
     append_status_ = std::move(s);
   }
-  void SetProbeStatus(Status s) {
-    std::lock_guard<std::mutex> l(mu_);
-    probe_status_ = std::move(s);
-  }
+
   // Waits (at most `timeout`) until at least `n` appends have started; true if they have.
   bool WaitForAppendsStarted(int n, std::chrono::seconds timeout = std::chrono::seconds(30)) {
     std::unique_lock<std::mutex> l(mu_);
     return cv_.wait_for(l, timeout, [&] { return appends_started_ >= n; });
-  }
-  bool WaitForProbes(int n, std::chrono::seconds timeout = std::chrono::seconds(30)) {
-    std::unique_lock<std::mutex> l(mu_);
-    return cv_.wait_for(l, timeout, [&] { return probes_ >= n; });
   }
 
   int appends_started() const {
@@ -219,10 +231,6 @@ class FakeEventStore final : public cloudtrail::EventStore {
   int appends_finished() const {
     std::lock_guard<std::mutex> l(mu_);
     return appends_finished_;
-  }
-  int probes() const {
-    std::lock_guard<std::mutex> l(mu_);
-    return probes_;
   }
   int deletes() const {
     std::lock_guard<std::mutex> l(mu_);
@@ -243,10 +251,10 @@ class FakeEventStore final : public cloudtrail::EventStore {
   std::condition_variable cv_;
   bool held_ = false;
   Status append_status_;
-  Status probe_status_;
+  Status failure_;  // sticky, as the real store's
+  std::map<std::string, std::string> state_;
   int appends_started_ = 0;
   int appends_finished_ = 0;
-  int probes_ = 0;
   int deletes_ = 0;
   uint64_t next_seq_ = 1;
   std::vector<std::vector<std::string>> batches_;

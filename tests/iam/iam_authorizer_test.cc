@@ -9,6 +9,7 @@
 #include "cloudtrail/cloudtrail_service.h"
 #include "fakes/fake_event_store.h"
 #include "fakes/manual_scheduler.h"
+#include "fakes/memory_state.h"
 #include "fakes/temp_dir.h"
 #include "fakes/test_support.h"
 #include "iam/iam_service.h"
@@ -41,7 +42,7 @@ std::string Deny(const std::string& action) {
 class IamAuthorizerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = IdentityStore::Open(dir_.Sub("iam.db"), random_, clock_);
+    auto s = IdentityStore::Open(state_, state_, random_, clock_);
     ASSERT_TRUE(s.ok());
     store_ = std::move(s).value();
     ASSERT_TRUE(store_->CreateAccount(kAcct, "acme").ok());
@@ -56,9 +57,7 @@ class IamAuthorizerTest : public ::testing::Test {
     // The services whose resolution of resources the authorizer relies on.
     iam_ = std::make_unique<IamService>(*store_);
     sts_ = std::make_unique<StsService>(*store_, *authorizer_, clock_, random_);
-    auto resources = sagemaker::ResourceStore::Open(dir_.Sub("sagemaker.db"));
-    ASSERT_TRUE(resources.ok());
-    auto sm = sagemaker::SageMakerService::Create(std::move(resources).value(), clock_, scheduler_);
+    auto sm = sagemaker::SageMakerService::Create(state_, state_, clock_, scheduler_);
     ASSERT_TRUE(sm.ok());
     sagemaker_ = std::move(sm).value();
     cloudtrail_ =
@@ -172,6 +171,7 @@ class IamAuthorizerTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  testing::MemoryState state_;
   testing::FakeClock clock_;
   SeededRandom random_{5};
   std::unique_ptr<IdentityStore> store_;

@@ -8,6 +8,7 @@
 
 #include "aws/protocol/generic_value.h"
 #include "common/strings.h"
+#include "fakes/memory_state.h"
 #include "fakes/temp_dir.h"
 #include "fakes/test_support.h"
 #include "iam/iam_authorizer.h"
@@ -24,7 +25,7 @@ constexpr char kAcct[] = "123456789012";
 class IamServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = IdentityStore::Open(dir_.Sub("iam.db"), random_, clock_);
+    auto s = IdentityStore::Open(state_, state_, random_, clock_);
     ASSERT_TRUE(s.ok());
     store_ = std::move(s).value();
     ASSERT_TRUE(store_->CreateAccount(kAcct, "").ok());
@@ -60,6 +61,7 @@ class IamServiceTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  testing::MemoryState state_;
   testing::FakeClock clock_;
   SeededRandom random_{11};
   std::unique_ptr<IdentityStore> store_;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fakes/manual_scheduler.h"
+#include "fakes/memory_state.h"
 #include "fakes/temp_dir.h"
 #include "fakes/test_support.h"
 #include "sagemaker/sagemaker_service.h"
@@ -50,21 +51,16 @@ class SageMakerServiceTest : public ::testing::Test {
   // The durations the service runs with; the defaults unless the fixture says otherwise.
   virtual Timings TestTimings() const { return {}; }
 
-  std::string DbPath() const { return dir_.Sub("sagemaker.db"); }
-
-  // A service on the store at DbPath() and the current scheduler_, or null (and a failure).
+  // A service on the durable state state_ and the current scheduler_, or null (and a failure).
   std::unique_ptr<SageMakerService> Start(std::unique_ptr<TrainingRunner> runner = nullptr) {
-    auto store = ResourceStore::Open(DbPath());
-    EXPECT_TRUE(store.ok()) << store.error().ToString();
-    if (!store.ok()) return nullptr;
-    auto service = SageMakerService::Create(std::move(store).value(), clock_, *scheduler_,
-                                            TestTimings(), std::move(runner));
+    auto service = SageMakerService::Create(state_, state_, clock_, *scheduler_, TestTimings(),
+                                            std::move(runner));
     EXPECT_TRUE(service.ok()) << service.error().ToString();
     return service.ok() ? std::move(service).value() : nullptr;
   }
 
-  // A new process on the same database: the old service and its scheduled tasks are gone; state
-  // comes from disk.
+  // A new process on the same durable state: the old service and its scheduled tasks are gone;
+  // state comes from what was committed.
   void Restart(std::unique_ptr<TrainingRunner> runner = nullptr) {
     service_.reset();
     scheduler_ = std::make_unique<sagetrail::testing::ManualScheduler>(clock_);
@@ -72,14 +68,10 @@ class SageMakerServiceTest : public ::testing::Test {
     ASSERT_NE(service_, nullptr);
   }
 
-  // Calls `fn(account, region, resource)` for everything on disk now, read through a second
-  // connection.
+  // Calls `fn(account, region, resource)` for everything committed now ("on disk").
   void ForEachOnDisk(const std::function<void(const std::string& account, const std::string& region,
                                               Resource r)>& fn) const {
-    auto store = ResourceStore::Open(DbPath());
-    EXPECT_TRUE(store.ok());
-    if (!store.ok()) return;
-    Status s = (*store)->ForEach(fn);
+    Status s = ResourceStore(state_).ForEach(fn);
     EXPECT_TRUE(s.ok()) << s.ToString();
   }
 
@@ -100,8 +92,9 @@ class SageMakerServiceTest : public ::testing::Test {
     return "<absent>";
   }
 
-  // Invokes `op`; its after_audit actions go to `actions`, for the test to run (or not). A
-  // failed call must leave none, and so must any call when `actions` is null.
+  // Invokes `op`; its commit (the state it changed, then its after_audit actions, as the
+  // pipeline runs them once the call is recorded) goes to `actions`, for the test to run (or
+  // not). A failed call must change nothing, and so must any call when `actions` is null.
   CallResult Call(const std::string& op, const Input& input, Actions* actions,
                   const std::string& account = kAcct, const std::string& region = kRegion) {
     aws::RequestContext ctx;
@@ -114,12 +107,16 @@ class SageMakerServiceTest : public ::testing::Test {
     ctx.identity.account_id = account;
     ctx.input = input.value;
     auto result = service_->Invoke(ctx);
+    bool changed = !ctx.mutations.empty() || !ctx.after_audit.empty();
     if (!result.ok()) {
-      EXPECT_TRUE(ctx.after_audit.empty()) << op << " failed but left actions";
+      EXPECT_FALSE(changed) << op << " failed but changed something";
     } else if (!actions) {
-      EXPECT_TRUE(ctx.after_audit.empty()) << op << " left actions";
+      EXPECT_FALSE(changed) << op << " changed something";
     }
     if (actions) {
+      if (!ctx.mutations.empty()) {
+        actions->push_back([this, m = std::move(ctx.mutations)] { return state_.Apply(m); });
+      }
       for (auto& a : ctx.after_audit) actions->push_back(std::move(a));
     }
     return result;
@@ -149,6 +146,7 @@ class SageMakerServiceTest : public ::testing::Test {
   }
 
   sagetrail::testing::TempDir dir_;
+  sagetrail::testing::MemoryState state_;  // the durable state, outliving restarts
   sagetrail::testing::FakeClock clock_{kStart};
   std::unique_ptr<sagetrail::testing::ManualScheduler> scheduler_ =
       std::make_unique<sagetrail::testing::ManualScheduler>(clock_);

@@ -15,6 +15,8 @@
 #include "fakes/temp_dir.h"
 #include "fakes/test_support.h"
 #include "iam/identity_store.h"
+#include "server/accounts.h"
+#include "server/storage.h"
 
 namespace sagetrail::server {
 namespace {
@@ -77,10 +79,13 @@ TEST(AppTest, StartsOnAFreePortWithAPrivateDataDir) {
 
 class AddAccountTest : public ::testing::Test {
  protected:
+  // A stopped server's data directory with one account.
   void SetUp() override {
     SystemClock clock;
     SystemRandom random;
-    auto ids = iam::IdentityStore::Open(tmp_.Sub("state.db"), random, clock);
+    auto storage = Storage::Open(tmp_.path().string(), StorageOptions{}, clock, random);
+    ASSERT_TRUE(storage.ok()) << storage.error().ToString();
+    auto ids = iam::IdentityStore::Open((*storage)->state(), (*storage)->writer(), random, clock);
     ASSERT_TRUE(ids.ok());
     ASSERT_TRUE((*ids)->CreateAccount("123456789012", "").ok());
   }

@@ -11,6 +11,7 @@
 #include "cloudtrail/record/event_record.h"
 #include "common/clock.h"
 #include "common/result.h"
+#include "store/mutation.h"
 
 namespace sagetrail::cloudtrail {
 
@@ -55,10 +56,13 @@ class EventStore {
  public:
   virtual ~EventStore() = default;
 
-  // Appends `batch` atomically (all or none) and durably; assigns each record's seq.
-  virtual Status Append(std::vector<EventRecord>& batch) = 0;
-  // A cheap write that proves the store can commit again after a failure.
-  virtual Status Probe() = 0;
+  // Appends `records` and applies `mutations` to the durable state, atomically (all or none)
+  // and durably; assigns each record's seq. After a failure the store refuses every further
+  // commit (health()) until the process restarts.
+  virtual Status Commit(std::vector<EventRecord>& records, const store::Mutations& mutations) = 0;
+  Status Append(std::vector<EventRecord>& records) { return Commit(records, {}); }
+  // OK while commits can succeed; otherwise why not.
+  virtual Status health() const = 0;
 
   // Management events of one account and region matching `query`, newest first.
   virtual Result<LookupPage> Lookup(const LookupQuery& query) = 0;

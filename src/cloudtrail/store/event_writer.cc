@@ -22,23 +22,45 @@ EventWriter::~EventWriter() {
   if (thread_.joinable()) thread_.join();
 }
 
-void EventWriter::Record(std::shared_ptr<const aws::RequestContext> ctx,
-                         std::function<void(Status)> done) {
-  if (!ctx->reached_service()) {
-    done(Status::Ok());  // not attributable to an account: nothing to record
-    return;
+aws::LogTicket EventWriter::Reserve() {
+  std::lock_guard<std::mutex> l(mu_);
+  return aws::LogTicket(this, next_position_++);
+}
+
+void EventWriter::Abandon(uint64_t position) { Submit(position, Pending{}); }
+
+void EventWriter::Submit(uint64_t position, Pending pending) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    submitted_.emplace(position, std::move(pending));
   }
-  AppendAll(builder_.RecordsFor(*ctx), std::move(done));
+  cv_.notify_one();
+}
+
+void EventWriter::Record(std::shared_ptr<aws::RequestContext> ctx,
+                         std::function<void(Status)> done) {
+  ctx->TakeTicket();
+  if (!ctx->ticket.valid()) ctx->ticket = Reserve();
+  Pending p;
+  // A call that never reached a service is attributed to no account: nothing to record, but
+  // its place (and any change, which it cannot have made) still goes through in order.
+  if (ctx->reached_service()) p.records = builder_.RecordsFor(*ctx);
+  p.mutations = std::move(ctx->mutations);
+  p.done = std::move(done);
+  Submit(ctx->ticket.Release(), std::move(p));
+}
+
+void EventWriter::Commit(aws::LogTicket ticket, store::Mutations mutations,
+                         std::function<void(Status)> done) {
+  if (!ticket.valid()) ticket = Reserve();
+  Submit(ticket.Release(), Pending{{}, std::move(mutations), std::move(done)});
 }
 
 void EventWriter::RecordServiceEvent(aws::ServiceEvent event, std::function<void(Status)> done) {
   Append(builder_.FromServiceEvent(event, clock_.Now()), std::move(done));
 }
 
-Status EventWriter::Ready() const {
-  if (healthy_.load(std::memory_order_relaxed)) return Status::Ok();
-  return Status::Unavailable("the event store cannot commit records");
-}
+Status EventWriter::Ready() const { return store_.health(); }
 
 void EventWriter::Append(EventRecord record, std::function<void(Status)> done) {
   std::vector<EventRecord> records;
@@ -47,27 +69,17 @@ void EventWriter::Append(EventRecord record, std::function<void(Status)> done) {
 }
 
 void EventWriter::AppendAll(std::vector<EventRecord> records, std::function<void(Status)> done) {
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    if (stopping_) {
-      // Shutting down: the call is refused rather than left unrecorded.
-      done(Status::Unavailable("the server is shutting down"));
-      return;
-    }
-    queue_.push_back({std::move(records), std::move(done)});
-  }
-  cv_.notify_one();
+  aws::LogTicket ticket = Reserve();
+  Submit(ticket.Release(), Pending{std::move(records), {}, std::move(done)});
 }
 
-void EventWriter::Flush() {
-  std::promise<void> committed;
+Status EventWriter::Flush() {
+  std::promise<Status> committed;
   auto fut = committed.get_future();
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    queue_.push_back({{}, [&committed](Status) { committed.set_value(); }});
-  }
-  cv_.notify_one();
-  fut.wait();
+  aws::LogTicket ticket = Reserve();
+  Submit(ticket.Release(),
+         Pending{{}, {}, [&committed](Status s) { committed.set_value(std::move(s)); }});
+  return fut.get();
 }
 
 size_t EventWriter::SweepRetention() {
@@ -89,49 +101,53 @@ void EventWriter::Run() {
   auto next_sweep = std::chrono::steady_clock::now();
   std::vector<Pending> batch;
   std::vector<EventRecord> records;
+  store::Mutations mutations;
   while (true) {
     {
       std::unique_lock<std::mutex> l(mu_);
-      auto wake =
-          healthy_ ? next_sweep : std::chrono::steady_clock::now() + std::chrono::seconds(1);
-      cv_.wait_until(l, wake, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) {
-        if (stopping_) return;
+      auto ready = [this] {
+        return !submitted_.empty() && submitted_.begin()->first == next_commit_;
+      };
+      cv_.wait_until(l, next_sweep, [&] { return ready() || (stopping_ && submitted_.empty()); });
+      if (!ready()) {
+        // Stopping with nothing left: every place taken was submitted or given up (those who
+        // took them are gone by now).
+        if (stopping_ && submitted_.empty()) return;
         l.unlock();
-        if (!healthy_) {
-          if (store_.Probe().ok()) {
-            healthy_ = true;
-            spdlog::info("event store writable again");
-          }
-          continue;
-        }
         if (std::chrono::steady_clock::now() >= next_sweep) {
-          size_t dropped = SweepRetention();
-          if (dropped > 0) spdlog::info("dropped {} events past retention", dropped);
+          if (store_.health().ok()) {
+            size_t dropped = SweepRetention();
+            if (dropped > 0) spdlog::info("dropped {} events past retention", dropped);
+          }
           next_sweep = std::chrono::steady_clock::now() + options_.retention_interval;
         }
         continue;
       }
-      size_t n = std::min(queue_.size(), options_.max_batch);
+      // The run of consecutive places from next_commit_ on.
       batch.clear();
-      for (size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      while (batch.size() < options_.max_batch && !submitted_.empty() &&
+             submitted_.begin()->first == next_commit_) {
+        batch.push_back(std::move(submitted_.begin()->second));
+        submitted_.erase(submitted_.begin());
+        ++next_commit_;
       }
     }
     records.clear();
+    mutations.clear();
     for (Pending& p : batch) {
       for (EventRecord& r : p.records) records.push_back(std::move(r));
+      for (store::Mutation& m : p.mutations) mutations.push_back(std::move(m));
     }
-    // A batch of Flush markers alone commits nothing, so it says nothing about the store's
-    // health (an empty Append succeeds even on a failing store).
-    Status s = records.empty() ? Status::Ok() : store_.Append(records);
-    if (!s.ok()) {
-      if (healthy_.exchange(false)) spdlog::error("event store append failed: {}", s.message());
-    } else if (!records.empty()) {
-      healthy_ = true;
+    // One atomic batch for the whole group; a failed store answers without trying (sticky).
+    Status s = store_.health();
+    if (s.ok() && (!records.empty() || !mutations.empty())) {
+      s = store_.Commit(records, mutations);
+      if (!s.ok())
+        spdlog::error("commit failed; refusing every call until restart: {}", s.message());
     }
-    for (Pending& p : batch) p.done(s);
+    for (Pending& p : batch) {
+      if (p.done) p.done(s);
+    }
   }
 }
 

@@ -1,11 +1,16 @@
-// EventWriter: the audit path. Request threads build a call's record (CPU only) and queue it;
-// one writer thread appends everything queued so far in a single transaction (group commit) and
-// then releases every waiting response. Request threads never touch the disk or wait on a lock
-// held across I/O.
+// EventWriter: the commit path (an aws::AuditSink). Request threads build a call's record (CPU
+// only) and queue it with the call's state changes at the call's place in the commit order; one
+// writer thread commits everything queued in order so far in a single atomic batch (group
+// commit: records, their index keys and the state changes together) and then releases every
+// waiting response. Request threads never touch the disk or wait on a lock held across I/O.
 //
-// If an append fails, the waiting calls get the error (their responses become server errors)
-// and Ready() reports the store unavailable until a probe write succeeds again, so mutating
-// calls are refused before they run rather than served unaudited.
+// Places are handed out by Reserve() and committed strictly in order: the writer waits for a
+// place that was taken but not yet submitted (a call still being handled), and skips one that
+// was given up (LogTicket dropped).
+//
+// Failure is sticky: once a commit fails, that commit and every later one are answered with the
+// error and Ready() reports the store unavailable, until the process restarts and the store
+// recovers. Nothing of a failed commit is ever acknowledged.
 //
 // The writer also drops records older than the retention window, in small batches when idle.
 // Thread-safe.
@@ -14,12 +19,13 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include "aws/audit_sink.h"
+#include "aws/request_context.h"
 #include "aws/service_events.h"
 #include "cloudtrail/record/event_builder.h"
 #include "cloudtrail/store/event_store.h"
@@ -37,10 +43,12 @@ class EventWriter final : public aws::AuditSink, public aws::ServiceEventSink {
  public:
   EventWriter(EventStore& store, const EventBuilder& builder, const Clock& clock,
               EventWriterOptions options = {});
-  // Drains everything queued, then stops the thread.
+  // Commits everything submitted (waiting for places still taken), then stops the thread.
   ~EventWriter() override;
 
-  void Record(std::shared_ptr<const aws::RequestContext> ctx,
+  aws::LogTicket Reserve() override;
+  void Record(std::shared_ptr<aws::RequestContext> ctx, std::function<void(Status)> done) override;
+  void Commit(aws::LogTicket ticket, store::Mutations mutations,
               std::function<void(Status)> done) override;
   Status Ready() const override;
   void RecordServiceEvent(aws::ServiceEvent event, std::function<void(Status)> done) override;
@@ -49,16 +57,21 @@ class EventWriter final : public aws::AuditSink, public aws::ServiceEventSink {
   void Append(EventRecord record, std::function<void(Status)> done);
   // Appends records that must commit together (one call's copies for several accounts).
   void AppendAll(std::vector<EventRecord> records, std::function<void(Status)> done);
-  // Blocks until everything queued before the call is committed.
-  void Flush();
+  // Blocks until everything submitted before the call is committed; returns the store's health.
+  Status Flush();
   // Runs one retention sweep now (tests); returns records dropped.
   size_t SweepRetention();
 
+ protected:
+  void Abandon(uint64_t position) override;
+
  private:
   struct Pending {
-    std::vector<EventRecord> records;  // committed together; empty for a Flush marker
-    std::function<void(Status)> done;
+    std::vector<EventRecord> records;
+    store::Mutations mutations;
+    std::function<void(Status)> done;  // null for a place given up
   };
+  void Submit(uint64_t position, Pending pending);
   void Run();
 
   EventStore& store_;
@@ -68,9 +81,10 @@ class EventWriter final : public aws::AuditSink, public aws::ServiceEventSink {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Pending> queue_;  // guarded by mu_
-  bool stopping_ = false;      // guarded by mu_
-  std::atomic<bool> healthy_{true};
+  uint64_t next_position_ = 1;             // guarded by mu_: the next place handed out
+  uint64_t next_commit_ = 1;               // guarded by mu_: the next place to commit
+  std::map<uint64_t, Pending> submitted_;  // guarded by mu_, by place
+  bool stopping_ = false;                  // guarded by mu_
   std::thread thread_;
 };
 

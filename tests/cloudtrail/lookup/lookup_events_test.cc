@@ -1,5 +1,5 @@
 // LookupEvents: CloudTrail's input checks with their codes and messages, and Run() over a real
-// LogEventStore: output fields, default and explicit page sizes, NextToken paging and binding,
+// the event store: output fields, default and explicit page sizes, NextToken paging and binding,
 // time ranges and the retention window.
 #include "cloudtrail/lookup/lookup_events.h"
 
@@ -8,10 +8,10 @@
 #include <boost/json.hpp>
 #include <set>
 
-#include "cloudtrail/store/log_event_store.h"
 #include "common/crypto.h"
 #include "fakes/fake_event_store.h"
 #include "fakes/temp_dir.h"
+#include "fakes/test_event_database.h"
 #include "fakes/test_support.h"
 
 namespace sagetrail::cloudtrail {
@@ -116,9 +116,8 @@ TEST(LookupEventsCheckTest, MaxResultsCategoryAndTimeErrors) {
 class LookupEventsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto s = LogEventStore::Open(dir_.Sub("events"), LogStoreOptions{}, random_);
-    ASSERT_TRUE(s.ok()) << s.error().ToString();
-    store_ = std::move(s).value();
+    db_ = std::make_unique<sagetrail::testing::TestEventDatabase>(dir_.Sub("db"), random_);
+    store_ = &db_->store();
   }
 
   TimePoint Ago(int64_t seconds) const { return clock_.Now() - std::chrono::seconds(seconds); }
@@ -211,7 +210,8 @@ class LookupEventsTest : public ::testing::Test {
   TempDir dir_;
   SystemRandom random_;
   FakeClock clock_;
-  std::unique_ptr<LogEventStore> store_;
+  std::unique_ptr<sagetrail::testing::TestEventDatabase> db_;
+  EventStore* store_ = nullptr;
   std::vector<EventRecord> records_;
 };
 
@@ -383,11 +383,10 @@ TEST_F(LookupEventsTest, TokensFromAnotherStoreAreRejected) {
   AddMany(10);
   std::string token = FirstToken(R"({"MaxResults":2})");
   TempDir other_dir;
-  auto other = LogEventStore::Open(other_dir.Sub("events"), LogStoreOptions{}, random_);
-  ASSERT_TRUE(other.ok());
+  sagetrail::testing::TestEventDatabase other(other_dir.Sub("db"), random_);
   std::vector<EventRecord> copy = records_;
-  ASSERT_TRUE((*other)->Append(copy).ok());
-  LookupEvents lookup(**other, clock_, kRetention);
+  ASSERT_TRUE(other.store().Append(copy).ok());
+  LookupEvents lookup(other.store(), clock_, kRetention);
   auto out = lookup.Run(Ctx(WithToken(R"({"MaxResults":2})", token)));
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.error().code, "InvalidNextTokenException");

@@ -1,5 +1,5 @@
-// EventWriter over a fake store (group commit, callbacks, health, draining) and over a real
-// LogEventStore (retention sweeps driven by a FakeClock).
+// EventWriter over a fake store (group commit, commit order, callbacks, sticky failure,
+// draining) and over a real RocksEventStore (retention sweeps driven by a FakeClock).
 #include "cloudtrail/store/event_writer.h"
 
 #include <gtest/gtest.h>
@@ -7,9 +7,9 @@
 #include <boost/json.hpp>
 #include <thread>
 
-#include "cloudtrail/store/log_event_store.h"
 #include "fakes/fake_event_store.h"
 #include "fakes/temp_dir.h"
+#include "fakes/test_event_database.h"
 #include "fakes/test_support.h"
 
 namespace sagetrail::cloudtrail {
@@ -139,9 +139,8 @@ TEST_F(EventWriterTest, BatchesAreCappedAtMaxBatch) {
   EXPECT_EQ(calls_.count(), 8u);
 }
 
-TEST_F(EventWriterTest, AFailingStoreFailsTheCallsAndMarksTheWriterUnready) {
+TEST_F(EventWriterTest, AFailedCommitIsStickyUntilRestart) {
   store_.SetAppendStatus(Status::IOError("disk full"));
-  store_.SetProbeStatus(Status::IOError("still full"));
   EventWriter writer(store_, builder_, clock_);
   EXPECT_TRUE(writer.Ready().ok());
   store_.Hold();
@@ -156,49 +155,73 @@ TEST_F(EventWriterTest, AFailingStoreFailsTheCallsAndMarksTheWriterUnready) {
     EXPECT_EQ(s.code(), Status::Code::kIOError) << i;
     EXPECT_EQ(s.message(), "disk full");
   }
-  Status ready = writer.Ready();
-  EXPECT_EQ(ready.code(), Status::Code::kUnavailable);
-  EXPECT_TRUE(store_.records().empty());
-
-  // While probes fail it stays unready.
-  ASSERT_TRUE(store_.WaitForProbes(1));
   EXPECT_FALSE(writer.Ready().ok());
-
-  // A successful probe brings it back without any new call.
-  store_.SetProbeStatus(Status::Ok());
-  EXPECT_TRUE(Eventually([&] { return writer.Ready().ok(); }));
+  EXPECT_TRUE(store_.records().empty());
+  // Even when the store could write again, nothing more is committed (or acknowledged) until
+  // the process restarts and recovers.
+  store_.SetAppendStatus(Status::Ok());
+  writer.Append(Rec(4), calls_.Make(4));
+  ASSERT_TRUE(calls_.WaitFor(4));
+  EXPECT_EQ(calls_.status(4).message(), "disk full");
+  EXPECT_FALSE(writer.Ready().ok());
+  EXPECT_FALSE(writer.Flush().ok());
   EXPECT_TRUE(store_.records().empty());
 }
 
-TEST_F(EventWriterTest, ASuccessfulAppendAlsoRestoresReadiness) {
-  store_.SetAppendStatus(Status::IOError("disk full"));
-  store_.SetProbeStatus(Status::IOError("still full"));
+// Commits happen in the order places were taken, whatever order calls are submitted in; a place
+// given up holds nothing back.
+TEST_F(EventWriterTest, CommitsFollowTheOrderOfTheirPlaces) {
   EventWriter writer(store_, builder_, clock_);
-  writer.Append(Rec(1), calls_.Make(1));
+  aws::LogTicket first = writer.Reserve();
+  aws::LogTicket second = writer.Reserve();
+  aws::LogTicket dropped = writer.Reserve();
+  aws::LogTicket fourth = writer.Reserve();
+  EXPECT_LT(first.position(), second.position());
+  writer.Commit(std::move(fourth), {store::Mutation::Put("k", "4")}, calls_.Make(4));
+  writer.Commit(std::move(second), {store::Mutation::Put("k", "2")}, calls_.Make(2));
+  // Nothing is committed while the first place is still taken.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(calls_.count(), 0u);
+  EXPECT_TRUE(store_.state().empty());
+  { aws::LogTicket gone = std::move(dropped); }  // given up
+  writer.Commit(std::move(first), {store::Mutation::Put("k", "1")}, calls_.Make(1));
+  ASSERT_TRUE(calls_.WaitFor(3));
+  EXPECT_EQ(calls_.order(), (std::vector<int>{1, 2, 4}));
+  EXPECT_EQ(store_.state().at("k"), "4");  // applied in place order: the last one wins
+}
+
+// A call's record and its changes are one commit.
+TEST_F(EventWriterTest, ACallsRecordAndChangesCommitTogether) {
+  EventWriter writer(store_, builder_, clock_);
+  auto ctx = std::make_shared<aws::RequestContext>();
+  ctx->authenticated = true;
+  ctx->service = Models().Find("sagemaker");
+  ctx->operation = ctx->service->FindOperation("CreateModel");
+  ctx->account_id = kAccountA;
+  ctx->region = "us-east-1";
+  ctx->identity.account_id = kAccountA;
+  ctx->input = boost::json::object{{"ModelName", "m"}};
+  ctx->audit = &writer;
+  ctx->mutations = {store::Mutation::Put("sagemaker/m", "{}")};
+  ctx->TakeTicket();
+  ASSERT_TRUE(ctx->ticket.valid());
+  store_.SetAppendStatus(Status::IOError("no space"));
+  writer.Record(ctx, calls_.Make(1));
   ASSERT_TRUE(calls_.WaitFor(1));
-  EXPECT_FALSE(writer.Ready().ok());
+  EXPECT_FALSE(calls_.status(1).ok());
+  EXPECT_TRUE(store_.records().empty());
+  EXPECT_TRUE(store_.state().empty());
+  // A restart, and the same call again: both land.
+  store_.ClearFailure();
   store_.SetAppendStatus(Status::Ok());
-  writer.Append(Rec(2), calls_.Make(2));
+  EventWriter after(store_, builder_, clock_);
+  ctx->audit = &after;
+  ctx->mutations = {store::Mutation::Put("sagemaker/m", "{}")};
+  after.Record(ctx, calls_.Make(2));
   ASSERT_TRUE(calls_.WaitFor(2));
   EXPECT_TRUE(calls_.status(2).ok());
-  EXPECT_TRUE(writer.Ready().ok());
-  auto records = store_.records();
-  ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(records[0].event_id, TestEventId(2));
-}
-
-TEST_F(EventWriterTest, FlushDoesNotPassForAProbe) {
-  // A flush commits nothing, so it proves nothing about the store.
-  store_.SetAppendStatus(Status::IOError("disk full"));
-  store_.SetProbeStatus(Status::IOError("still full"));
-  EventWriter writer(store_, builder_, clock_);
-  writer.Append(Rec(1), calls_.Make(1));
-  ASSERT_TRUE(calls_.WaitFor(1));
-  ASSERT_FALSE(writer.Ready().ok());
-  writer.Flush();
-  EXPECT_FALSE(writer.Ready().ok());
-  writer.Flush();
-  EXPECT_FALSE(writer.Ready().ok());
+  EXPECT_EQ(store_.records().size(), 1u);
+  EXPECT_EQ(store_.state().count("sagemaker/m"), 1u);
 }
 
 TEST_F(EventWriterTest, DestructorDrainsTheQueue) {
@@ -223,15 +246,13 @@ TEST_F(EventWriterTest, ACallThatNeverReachedAServiceIsNotRecorded) {
   unsigned_call->service = Models().Find("sagemaker");
   unsigned_call->operation = unsigned_call->service->FindOperation("ListModels");
   writer.Record(unsigned_call, calls_.Make(1));
-  // Completed at once, on the caller's thread.
-  EXPECT_EQ(calls_.count(), 1u);
-  EXPECT_TRUE(calls_.status(1).ok());
 
   auto unresolved = std::make_shared<aws::RequestContext>();
   unresolved->authenticated = true;
   unresolved->service = Models().Find("sagemaker");
   writer.Record(unresolved, calls_.Make(2));
-  EXPECT_EQ(calls_.count(), 2u);
+  ASSERT_TRUE(calls_.WaitFor(2));
+  EXPECT_TRUE(calls_.status(1).ok());
   EXPECT_TRUE(calls_.status(2).ok());
   writer.Flush();
   EXPECT_TRUE(store_.records().empty());
@@ -287,8 +308,10 @@ TEST_F(EventWriterTest, ServiceEventsAreRecordedAtTheClocksTime) {
 class CountingStore final : public EventStore {
  public:
   explicit CountingStore(EventStore& inner) : inner_(inner) {}
-  Status Append(std::vector<EventRecord>& b) override { return inner_.Append(b); }
-  Status Probe() override { return inner_.Probe(); }
+  Status Commit(std::vector<EventRecord>& b, const store::Mutations& m) override {
+    return inner_.Commit(b, m);
+  }
+  Status health() const override { return inner_.health(); }
   Result<LookupPage> Lookup(const LookupQuery& q) override { return inner_.Lookup(q); }
   Result<std::vector<EventRecord>> ReadAfter(uint64_t a, size_t l) override {
     return inner_.ReadAfter(a, l);
@@ -307,13 +330,10 @@ class CountingStore final : public EventStore {
   std::atomic<int> deletes_{0};
 };
 
-TEST_F(EventWriterTest, SweepRetentionDropsOldSegments) {
+TEST_F(EventWriterTest, SweepRetentionDropsOldEventsOnly) {
   TempDir dir;
-  LogStoreOptions log_options;
-  log_options.segment_bytes = 4096;
-  auto log = LogEventStore::Open(dir.Sub("events"), log_options, random_);
-  ASSERT_TRUE(log.ok()) << log.error().ToString();
-  CountingStore store(**log);
+  sagetrail::testing::TestEventDatabase db(dir.Sub("db"), random_);
+  CountingStore store(db.store());
   EventWriterOptions options;
   options.retention = std::chrono::hours(1);
   options.retention_interval = std::chrono::hours(24);
@@ -332,21 +352,18 @@ TEST_F(EventWriterTest, SweepRetentionDropsOldSegments) {
   for (auto* set : {&old, &recent}) {
     for (const auto& r : *set) {
       writer.Append(r, calls_.Make(n++));
-      if (n % 5 == 0) writer.Flush();  // small commits, so the log rolls several segments
+      if (n % 5 == 0) writer.Flush();
     }
     writer.Flush();
   }
   ASSERT_EQ(calls_.count(), 140u);
-  ASSERT_GT((*log)->segment_count(), 3u);
 
-  size_t dropped = writer.SweepRetention();
-  EXPECT_GT(dropped, 0u);
-  EXPECT_LE(dropped, old.size());
+  EXPECT_EQ(writer.SweepRetention(), old.size());
   auto range = store.SeqRange();
   ASSERT_TRUE(range.ok());
-  EXPECT_EQ(range->first, dropped + 1);
+  EXPECT_EQ(range->first, old.size() + 1);
   EXPECT_EQ(range->second, 140u);
-  // Every recent event is still there.
+  // Every recent event is still there, and no old one is found, by any attribute.
   LookupQuery q;
   q.account_id = kAccountA;
   q.region = "us-east-1";
@@ -355,15 +372,24 @@ TEST_F(EventWriterTest, SweepRetentionDropsOldSegments) {
   q.max_results = 1000;
   auto page = store.Lookup(q);
   ASSERT_TRUE(page.ok());
-  EXPECT_EQ(page->events.size(), 140u - dropped);
+  EXPECT_EQ(page->events.size(), recent.size());
   EXPECT_EQ(page->events.front().event_id, TestEventId(140));
+  q.attribute = LookupAttribute::kEventId;
+  q.value = TestEventId(3);
+  EXPECT_TRUE(store.Lookup(q)->events.empty());
   EXPECT_EQ(writer.SweepRetention(), 0u);  // nothing more is old yet
-
-  // Two hours later the recent ones are old too; the active segment stays.
+  // Their index keys go at compaction.
+  ASSERT_TRUE(db.db().CompactAll().ok());
+  size_t index_keys = 0;
+  auto c = db.db().NewCursor(store::Family::kIndex);
+  for (c.SeekToFirst(); c.Valid(); c.Next()) ++index_keys;
+  EXPECT_GT(index_keys, 0u);
   clock_.Advance(std::chrono::hours(2));
-  size_t more = writer.SweepRetention();
-  EXPECT_GT(more, 0u);
-  EXPECT_EQ((*log)->segment_count(), 1u);
+  EXPECT_EQ(writer.SweepRetention(), recent.size());
+  ASSERT_TRUE(db.db().CompactAll().ok());
+  c = db.db().NewCursor(store::Family::kIndex);
+  c.SeekToFirst();
+  EXPECT_FALSE(c.Valid());
 }
 
 }  // namespace

@@ -1,18 +1,19 @@
-// LogEventStore over temporary directories: lookups by every attribute against a reference,
-// paging, partitions, data events, monotonic times, recovery (reopen, torn tails, corruption),
-// segment rolling, retention, read-only snapshots, the writer lock and the paging secret.
-#include "cloudtrail/store/log_event_store.h"
+// RocksEventStore over a real Database in temporary directories: lookups by every attribute
+// against a reference, paging, partitions, data events, monotonic times, records committed with
+// state changes, reopening, retention, read-only instances beside a writer, the writer lock and
+// the paging secret.
+#include "cloudtrail/store/rocks_event_store.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
 
 #include "fakes/fake_event_store.h"
 #include "fakes/temp_dir.h"
+#include "fakes/test_event_database.h"
 #include "fakes/test_support.h"
 
 namespace sagetrail::cloudtrail {
@@ -23,6 +24,7 @@ using sagetrail::testing::ExpectedLookup;
 using sagetrail::testing::kAccountA;
 using sagetrail::testing::kAccountB;
 using sagetrail::testing::TempDir;
+using sagetrail::testing::TestEventDatabase;
 using sagetrail::testing::TestEventId;
 using sagetrail::testing::TestRecord;
 using sagetrail::testing::TestRecordBody;
@@ -31,23 +33,10 @@ const TimePoint kT0 = FromUnixSeconds(1763805600);  // 2025-11-22T10:00:00Z
 
 TimePoint At(int64_t seconds) { return kT0 + std::chrono::seconds(seconds); }
 
-class LogEventStoreTest : public ::testing::Test {
+class RocksEventStoreTest : public ::testing::Test {
  protected:
-  std::unique_ptr<LogEventStore> Open(LogStoreOptions options = {}) {
-    auto s = LogEventStore::Open(dir_.Sub("events"), options, random_);
-    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().ToString());
-    return s.ok() ? std::move(s).value() : nullptr;
-  }
-  static LogStoreOptions Small(uint64_t segment_bytes = 4096) {
-    LogStoreOptions o;
-    o.segment_bytes = segment_bytes;
-    return o;
-  }
-  static LogStoreOptions ReadOnly() {
-    LogStoreOptions o;
-    o.read_only = true;
-    return o;
-  }
+  void SetUp() override { db_ = std::make_unique<TestEventDatabase>(dir_.Sub("db"), random_); }
+  RocksEventStore& Store() { return db_->store(); }
 
   // Appends `records` in batches of `batch`, keeping the seqs (and times) the store assigned.
   static void AppendAll(EventStore& store, std::vector<EventRecord>& records, size_t batch) {
@@ -103,38 +92,9 @@ class LogEventStoreTest : public ::testing::Test {
     return ids;
   }
 
-  std::vector<std::string> SegmentFiles() const {
-    std::vector<std::string> files;
-    for (const auto& e : fs::directory_iterator(dir_.Sub("events"))) {
-      if (e.path().extension() == ".log") files.push_back(e.path().string());
-    }
-    std::sort(files.begin(), files.end());
-    return files;
-  }
-  std::map<std::string, uintmax_t> FileSizes() const {
-    std::map<std::string, uintmax_t> sizes;
-    for (const auto& e : fs::directory_iterator(dir_.Sub("events"))) {
-      sizes[e.path().filename().string()] = fs::file_size(e.path());
-    }
-    return sizes;
-  }
-
-  static void AppendBytes(const std::string& path, const std::string& bytes) {
-    std::ofstream f(path, std::ios::binary | std::ios::app);
-    f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  }
-  static void FlipByte(const std::string& path, uintmax_t offset) {
-    std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
-    f.seekg(static_cast<std::streamoff>(offset));
-    char c = 0;
-    f.read(&c, 1);
-    c = static_cast<char>(c ^ 0x5a);
-    f.seekp(static_cast<std::streamoff>(offset));
-    f.write(&c, 1);
-  }
-
   TempDir dir_;
   SystemRandom random_;
+  std::unique_ptr<TestEventDatabase> db_;
 };
 
 std::vector<EventRecord> MakeRecords(size_t n, int64_t step_seconds = 1,
@@ -214,9 +174,8 @@ void ExpectLookupsMatchReference(EventStore& store, const std::vector<EventRecor
   EXPECT_GT(checked, 50);
 }
 
-TEST_F(LogEventStoreTest, AppendAssignsIncreasingSeqsAcrossBatches) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
+TEST_F(RocksEventStoreTest, AppendAssignsIncreasingSeqsAcrossBatches) {
+  EventStore* store = &Store();
   auto records = MakeRecords(10);
   AppendAll(*store, records, 3);
   for (size_t i = 0; i < records.size(); ++i) EXPECT_EQ(records[i].seq, i + 1);
@@ -230,9 +189,8 @@ TEST_F(LogEventStoreTest, AppendAssignsIncreasingSeqsAcrossBatches) {
   EXPECT_EQ(more[0].seq, 11u);
 }
 
-TEST_F(LogEventStoreTest, LookupByEveryAttributeMatchesAReference) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
+TEST_F(RocksEventStoreTest, LookupByEveryAttributeMatchesAReference) {
+  EventStore* store = &Store();
   // Four partitions interleaved in time, plus data events that must never show up.
   std::vector<EventRecord> records;
   const std::vector<std::pair<std::string, std::string>> parts = {{kAccountA, "us-east-1"},
@@ -254,9 +212,8 @@ TEST_F(LogEventStoreTest, LookupByEveryAttributeMatchesAReference) {
   ExpectLookupsMatchReference(*store, records, records, {parts[0]}, 4);
 }
 
-TEST_F(LogEventStoreTest, LookupReturnsWholeRecords) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
+TEST_F(RocksEventStoreTest, LookupReturnsWholeRecords) {
+  EventStore* store = &Store();
   auto records = MakeRecords(12);
   AppendAll(*store, records, 5);
   auto page =
@@ -286,9 +243,8 @@ TEST_F(LogEventStoreTest, LookupReturnsWholeRecords) {
   EXPECT_FALSE(page->more);
 }
 
-TEST_F(LogEventStoreTest, LookupEachAttributeExplicitly) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
+TEST_F(RocksEventStoreTest, LookupEachAttributeExplicitly) {
+  EventStore* store = &Store();
   auto records = MakeRecords(24);
   AppendAll(*store, records, 24);
   auto ids = [&](LookupAttribute a, const std::string& v) {
@@ -332,9 +288,8 @@ TEST_F(LogEventStoreTest, LookupEachAttributeExplicitly) {
             (std::vector<std::string>{TestEventId(18), TestEventId(6)}));
 }
 
-TEST_F(LogEventStoreTest, EventIdLookupWorksForAnyIdTextAndStaysInItsPartition) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
+TEST_F(RocksEventStoreTest, EventIdLookupWorksForAnyIdTextAndStaysInItsPartition) {
+  EventStore* store = &Store();
   std::vector<EventRecord> records = {TestRecord(1, At(0)), TestRecord(2, At(1), kAccountB)};
   records[0].event_id = "not-a-uuid: plain text";
   records[0].body = TestRecordBody(records[0]);
@@ -363,9 +318,8 @@ TEST_F(LogEventStoreTest, EventIdLookupWorksForAnyIdTextAndStaysInItsPartition) 
                   .empty());
 }
 
-TEST_F(LogEventStoreTest, NewestFirst) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
+TEST_F(RocksEventStoreTest, NewestFirst) {
+  EventStore* store = &Store();
   auto records = MakeRecords(30);
   AppendAll(*store, records, 7);
   auto page = store->Lookup(Query());
@@ -379,9 +333,8 @@ TEST_F(LogEventStoreTest, NewestFirst) {
   EXPECT_FALSE(page->more);
 }
 
-TEST_F(LogEventStoreTest, TimeRangeIsInclusiveAtBothEnds) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
+TEST_F(RocksEventStoreTest, TimeRangeIsInclusiveAtBothEnds) {
+  EventStore* store = &Store();
   auto records = MakeRecords(20, 10);  // at 0, 10, ..., 190 s
   AppendAll(*store, records, 20);
   LookupQuery q = Query();
@@ -412,9 +365,8 @@ TEST_F(LogEventStoreTest, TimeRangeIsInclusiveAtBothEnds) {
   EXPECT_TRUE(LookupAll(*store, q, 50).empty());
 }
 
-TEST_F(LogEventStoreTest, PagingHasNoGapsOrDuplicates) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
+TEST_F(RocksEventStoreTest, PagingHasNoGapsOrDuplicates) {
+  EventStore* store = &Store();
   // Several events per second, so pages split inside one second.
   std::vector<EventRecord> records;
   for (uint64_t i = 1; i <= 137; ++i) records.push_back(TestRecord(i, At(i / 4)));
@@ -443,9 +395,8 @@ TEST_F(LogEventStoreTest, PagingHasNoGapsOrDuplicates) {
   EXPECT_TRUE(page->more);
 }
 
-TEST_F(LogEventStoreTest, PartitionsAreIsolated) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
+TEST_F(RocksEventStoreTest, PartitionsAreIsolated) {
+  EventStore* store = &Store();
   std::vector<EventRecord> records = {
       TestRecord(1, At(0), kAccountA, "us-east-1"), TestRecord(2, At(1), kAccountA, "us-west-2"),
       TestRecord(3, At(2), kAccountB, "us-east-1"), TestRecord(4, At(3), kAccountA, "us-east-1")};
@@ -466,9 +417,8 @@ TEST_F(LogEventStoreTest, PartitionsAreIsolated) {
             (std::vector<std::string>{TestEventId(2)}));
 }
 
-TEST_F(LogEventStoreTest, DataEventsAreNeverLookedUpButAreRead) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
+TEST_F(RocksEventStoreTest, DataEventsAreNeverLookedUpButAreRead) {
+  EventStore* store = &Store();
   auto records = MakeRecords(6);
   for (size_t i = 0; i < records.size(); i += 2) records[i].management = false;
   AppendAll(*store, records, 6);
@@ -491,9 +441,8 @@ TEST_F(LogEventStoreTest, DataEventsAreNeverLookedUpButAreRead) {
   }
 }
 
-TEST_F(LogEventStoreTest, EventTimesAreMadeMonotonic) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
+TEST_F(RocksEventStoreTest, EventTimesAreMadeMonotonic) {
+  EventStore* store = &Store();
   std::vector<EventRecord> batch = {TestRecord(1, At(5) + std::chrono::milliseconds(800)),
                                     TestRecord(2, At(5) + std::chrono::milliseconds(200)),
                                     TestRecord(3, At(2)), TestRecord(4, At(9))};
@@ -522,9 +471,8 @@ TEST_F(LogEventStoreTest, EventTimesAreMadeMonotonic) {
   EXPECT_EQ((*all)[4].body, late[0].body);
   EXPECT_NE((*all)[4].body.find("10:00:09Z"), std::string::npos);
   // And after a restart the last time is remembered.
-  store.reset();
-  store = Open();
-  ASSERT_NE(store, nullptr);
+  db_->Reopen();
+  store = &Store();
   std::vector<EventRecord> after = {TestRecord(6, At(3))};
   ASSERT_TRUE(store->Append(after).ok());
   EXPECT_EQ(after[0].event_time, At(9));
@@ -536,7 +484,7 @@ TEST_F(LogEventStoreTest, EventTimesAreMadeMonotonic) {
             (std::vector<std::string>{TestEventId(6), TestEventId(5), TestEventId(4)}));
 }
 
-TEST_F(LogEventStoreTest, ReopenRecoversEverythingIdentically) {
+TEST_F(RocksEventStoreTest, ReopenRecoversEverythingIdentically) {
   std::vector<EventRecord> records;
   const std::vector<std::pair<std::string, std::string>> parts = {{kAccountA, "us-east-1"},
                                                                   {kAccountB, "eu-west-1"}};
@@ -545,21 +493,19 @@ TEST_F(LogEventStoreTest, ReopenRecoversEverythingIdentically) {
     records.push_back(TestRecord(i, At(static_cast<int64_t>(i)), account, region));
     if (i % 9 == 0) records.back().management = false;
   }
-  std::string secret;
-  {
-    auto store = Open(Small(8192));
-    ASSERT_NE(store, nullptr);
-    AppendAll(*store, records, 11);
-    secret = store->secret();
-    EXPECT_GT(store->segment_count(), 2u);
-  }
-  auto store = Open(Small(8192));
-  ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->secret(), secret);
-  auto range = store->SeqRange();
+  AppendAll(Store(), records, 11);
+  ASSERT_TRUE(db_->db().Flush().ok());  // part in table files, part in the log only
+  std::vector<EventRecord> tail = {TestRecord(151, At(151))};
+  ASSERT_TRUE(Store().Append(tail).ok());
+  records.push_back(tail[0]);
+  std::string secret = Store().secret();
+  db_->Reopen();
+  EventStore& store = Store();
+  EXPECT_EQ(store.secret(), secret);
+  auto range = store.SeqRange();
   ASSERT_TRUE(range.ok());
-  EXPECT_EQ(*range, std::make_pair(uint64_t{1}, uint64_t{150}));
-  auto all = store->ReadAfter(0, 1000);
+  EXPECT_EQ(*range, std::make_pair(uint64_t{1}, uint64_t{151}));
+  auto all = store.ReadAfter(0, 1000);
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), records.size());
   for (size_t i = 0; i < records.size(); ++i) {
@@ -568,443 +514,151 @@ TEST_F(LogEventStoreTest, ReopenRecoversEverythingIdentically) {
     EXPECT_EQ((*all)[i].body, records[i].body);
     EXPECT_EQ((*all)[i].management, records[i].management);
   }
-  ExpectLookupsMatchReference(*store, records, records, parts, 9);
+  ExpectLookupsMatchReference(store, records, records, parts, 9);
   // Appends continue where the log left off.
-  std::vector<EventRecord> next = {TestRecord(151, At(151))};
-  ASSERT_TRUE(store->Append(next).ok());
-  EXPECT_EQ(next[0].seq, 151u);
+  std::vector<EventRecord> next = {TestRecord(152, At(152))};
+  ASSERT_TRUE(store.Append(next).ok());
+  EXPECT_EQ(next[0].seq, 152u);
 }
 
-TEST_F(LogEventStoreTest, TornTailOfGarbageIsCutOffOnReopen) {
+TEST_F(RocksEventStoreTest, ReadAfterFromAnySeqAndLimit) {
+  auto records = MakeRecords(300);
+  AppendAll(Store(), records, 37);
+  for (uint64_t after : {uint64_t{0}, uint64_t{1}, uint64_t{150}, uint64_t{299}, uint64_t{300}}) {
+    auto got = Store().ReadAfter(after, 1000);
+    ASSERT_TRUE(got.ok());
+    ASSERT_EQ(got->size(), 300 - after);
+    if (!got->empty()) {
+      EXPECT_EQ(got->front().seq, after + 1);
+    }
+  }
+  auto limited = Store().ReadAfter(10, 5);
+  ASSERT_TRUE(limited.ok());
+  ASSERT_EQ(limited->size(), 5u);
+  EXPECT_EQ(limited->back().seq, 15u);
+  // A huge record reads back whole.
+  EventRecord big = TestRecord(301, At(301));
+  big.body = std::string(3 << 20, 'x');
+  std::vector<EventRecord> one = {big};
+  ASSERT_TRUE(Store().Append(one).ok());
+  auto got = Store().ReadAfter(300, 1);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 1u);
+  EXPECT_EQ(got->front().body.size(), 3u << 20);
+}
+
+TEST_F(RocksEventStoreTest, StateMutationsCommitWithTheirRecords) {
+  std::vector<EventRecord> batch = {TestRecord(1, At(0))};
+  store::Mutations m = {store::Mutation::Put("svc/a", "1"), store::Mutation::Put("svc/b", "2")};
+  ASSERT_TRUE(Store().Commit(batch, m).ok());
+  std::vector<EventRecord> none;
+  ASSERT_TRUE(Store().Commit(none, {store::Mutation::Delete("svc/a")}).ok());
+  auto a = db_->db().Get(store::Family::kState, "svc/a");
+  auto b = db_->db().Get(store::Family::kState, "svc/b");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_FALSE(a->has_value());
+  EXPECT_EQ(**b, "2");
+  db_->Reopen();
+  b = db_->db().Get(store::Family::kState, "svc/b");
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(**b, "2");
+  EXPECT_EQ(Store().SeqRange()->second, 1u);
+}
+
+TEST_F(RocksEventStoreTest, DeleteOlderThanDropsOnlyOldRecordsAndTheirLookups) {
+  auto records = MakeRecords(100, 60);  // one a minute
+  AppendAll(Store(), records, 10);
+  ASSERT_TRUE(db_->db().Flush().ok());
+  auto dropped = Store().DeleteOlderThan(At(30 * 60), 1000);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(*dropped, 30u);
+  auto range = Store().SeqRange();
+  ASSERT_TRUE(range.ok());
+  EXPECT_EQ(*range, std::make_pair(uint64_t{31}, uint64_t{100}));
+  std::vector<EventRecord> kept(records.begin() + 30, records.end());
+  ExpectLookupsMatchReference(Store(), records, kept, {{kAccountA, "us-east-1"}}, 7);
+  // The limit is honoured; nothing more goes until more is old.
+  dropped = Store().DeleteOlderThan(At(60 * 60), 5);
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(*dropped, 5u);
+  EXPECT_EQ(Store().SeqRange()->first, 36u);
+  EXPECT_EQ(*Store().DeleteOlderThan(At(0), 1000), 0u);
+}
+
+TEST_F(RocksEventStoreTest, ReadOnlyInstanceBesideTheWriterSeesCommittedRecordsAndNeverWrites) {
   auto records = MakeRecords(20);
-  {
-    auto store = Open();
-    ASSERT_NE(store, nullptr);
-    AppendAll(*store, records, 5);
-  }
-  auto files = SegmentFiles();
-  ASSERT_EQ(files.size(), 1u);
-  uintmax_t good = fs::file_size(files.back());
-  AppendBytes(files.back(), std::string("\x17\x00\x00\x00garbage that is no record", 29));
-  {
-    auto store = Open();
-    ASSERT_NE(store, nullptr);
-    EXPECT_EQ(fs::file_size(files.back()), good);
-    EXPECT_EQ(LookupAll(*store, Query(), 50), ExpectedLookup(records, Query()));
-    std::vector<EventRecord> more = {TestRecord(21, At(21)), TestRecord(22, At(22))};
-    ASSERT_TRUE(store->Append(more).ok());
-    EXPECT_EQ(more[0].seq, 21u);
-    records.insert(records.end(), more.begin(), more.end());
-  }
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
-  EXPECT_EQ(LookupAll(*store, Query(), 50), ExpectedLookup(records, Query()));
-  auto all = store->ReadAfter(0, 100);
-  ASSERT_TRUE(all.ok());
-  EXPECT_EQ(all->size(), 22u);
-}
-
-TEST_F(LogEventStoreTest, RecordTruncatedMidwayIsCutOffOnReopen) {
-  auto records = MakeRecords(10);
-  {
-    auto store = Open();
-    ASSERT_NE(store, nullptr);
-    AppendAll(*store, records, 10);
-  }
-  auto files = SegmentFiles();
-  ASSERT_EQ(files.size(), 1u);
-  uintmax_t size = fs::file_size(files.back());
-  fs::resize_file(files.back(), size - 7);
-  {
-    auto store = Open();
-    ASSERT_NE(store, nullptr);
-    records.pop_back();
-    EXPECT_EQ(LookupAll(*store, Query(), 50), ExpectedLookup(records, Query()));
-    EXPECT_LT(fs::file_size(files.back()), size - 7);
-    auto range = store->SeqRange();
-    ASSERT_TRUE(range.ok());
-    EXPECT_EQ(range->second, 9u);
-    std::vector<EventRecord> more = {TestRecord(50, At(50))};
-    ASSERT_TRUE(store->Append(more).ok());
-    EXPECT_EQ(more[0].seq, 10u);
-    records.push_back(more[0]);
-  }
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
-  EXPECT_EQ(LookupAll(*store, Query(), 50), ExpectedLookup(records, Query()));
-}
-
-TEST_F(LogEventStoreTest, TornTailInANewSegmentKeepsEarlierSegments) {
-  auto records = MakeRecords(60);
-  {
-    auto store = Open(Small());
-    ASSERT_NE(store, nullptr);
-    AppendAll(*store, records, 4);
-    ASSERT_GT(store->segment_count(), 2u);
-  }
-  auto files = SegmentFiles();
-  AppendBytes(files.back(), std::string(3, '\x01'));  // shorter than a frame header
-  auto store = Open(Small());
-  ASSERT_NE(store, nullptr);
-  EXPECT_EQ(LookupAll(*store, Query(), 7), ExpectedLookup(records, Query()));
-}
-
-TEST_F(LogEventStoreTest, CorruptionInAnEarlierSegmentFailsOpen) {
-  auto records = MakeRecords(60);
-  {
-    auto store = Open(Small());
-    ASSERT_NE(store, nullptr);
-    AppendAll(*store, records, 4);
-    ASSERT_GT(store->segment_count(), 2u);
-  }
-  auto files = SegmentFiles();
-  ASSERT_GT(files.size(), 2u);
-  FlipByte(files[1], fs::file_size(files[1]) / 2);
-  auto reopened = LogEventStore::Open(dir_.Sub("events"), Small(), random_);
-  ASSERT_FALSE(reopened.ok());
-  EXPECT_EQ(reopened.error().code(), Status::Code::kCorruption);
-  EXPECT_NE(reopened.error().message().find(fs::path(files[1]).filename().string()),
-            std::string::npos)
-      << reopened.error().message();
-  // Nothing was cut off the damaged file, and a read-only open refuses too.
-  auto ro = LogEventStore::Open(dir_.Sub("events"), ReadOnly(), random_);
-  ASSERT_FALSE(ro.ok());
-  EXPECT_EQ(ro.error().code(), Status::Code::kCorruption);
-}
-
-TEST_F(LogEventStoreTest, SegmentsRollAndReadAfterWorksFromAnySeq) {
-  auto store = Open(Small());
-  ASSERT_NE(store, nullptr);
-  // Some records larger than a segment, and enough of them for several sparse-index entries.
-  std::vector<EventRecord> records = MakeRecords(420);
-  for (size_t i = 0; i < records.size(); i += 97) {
-    records[i].body = TestRecordBody(records[i]);
-    records[i].body.insert(records[i].body.size() - 1,
-                           ",\"pad\":\"" + std::string(6000, 'x') + "\"");
-  }
-  AppendAll(*store, records, 7);
-  EXPECT_GT(store->segment_count(), 10u);
-  auto files = SegmentFiles();
-  EXPECT_EQ(files.size(), store->segment_count());
-  for (size_t i = 0; i + 1 < files.size(); ++i) {
-    // A segment rolls once it reaches the limit: it holds at most one batch past it.
-    EXPECT_GT(fs::file_size(files[i]), 0u);
-  }
-  for (uint64_t after = 0; after <= records.size(); ++after) {
-    for (size_t limit : {size_t{1}, size_t{5}, size_t{1000}}) {
-      auto got = store->ReadAfter(after, limit);
-      ASSERT_TRUE(got.ok()) << got.error().ToString();
-      size_t want = std::min<size_t>(limit, records.size() - after);
-      ASSERT_EQ(got->size(), want) << "after " << after << " limit " << limit;
-      for (size_t i = 0; i < got->size(); ++i) {
-        ASSERT_EQ((*got)[i].seq, after + 1 + i);
-        ASSERT_EQ((*got)[i].body, records[after + i].body);
-      }
-    }
-  }
-  auto none = store->ReadAfter(records.size() + 10, 10);
-  ASSERT_TRUE(none.ok());
-  EXPECT_TRUE(none->empty());
-  auto zero = store->ReadAfter(0, 0);
-  ASSERT_TRUE(zero.ok());
-  EXPECT_TRUE(zero->empty());
-  // Lookups reach into every segment.
-  EXPECT_EQ(LookupAll(*store, Query(), 50), ExpectedLookup(records, Query()));
-}
-
-TEST_F(LogEventStoreTest, ReadAfterCrossesReadChunksAndReadsHugeRecords) {
-  // One big segment: several MB, so reads cross chunk boundaries mid-record, with records both
-  // far smaller and larger than a chunk.
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
-  std::vector<EventRecord> records = MakeRecords(9000);
-  for (size_t i : {size_t{10}, size_t{4000}, size_t{8999}}) {
-    records[i].body = TestRecordBody(records[i]);
-    records[i].body.insert(records[i].body.size() - 1,
-                           ",\"pad\":\"" + std::string(1536 * 1024 + i, 'p') + "\"");
-  }
-  AppendAll(*store, records, 500);
-  ASSERT_EQ(store->segment_count(), 1u);
-  for (uint64_t after : {uint64_t{0}, uint64_t{9}, uint64_t{10}, uint64_t{11}, uint64_t{3000},
-                         uint64_t{3999}, uint64_t{8998}}) {
-    auto got = store->ReadAfter(after, 100000);
-    ASSERT_TRUE(got.ok()) << got.error().ToString();
-    ASSERT_EQ(got->size(), records.size() - after) << after;
-    for (size_t i = 0; i < got->size(); ++i) {
-      ASSERT_EQ((*got)[i].seq, after + 1 + i);
-      ASSERT_EQ((*got)[i].body.size(), records[after + i].body.size());
-    }
-    EXPECT_EQ(got->back().body, records.back().body);
-  }
-  auto page = store->Lookup(
-      Query(kAccountA, "us-east-1", LookupAttribute::kEventId, records[4000].event_id));
-  ASSERT_TRUE(page.ok());
-  ASSERT_EQ(page->events.size(), 1u);
-  EXPECT_EQ(page->events[0].body, records[4000].body);
-}
-
-TEST_F(LogEventStoreTest, ReadersSeeConsistentStateWhileAppending) {
-  auto store = Open(Small(16 * 1024));
-  ASSERT_NE(store, nullptr);
-  std::vector<EventRecord> records = MakeRecords(3000);
-  std::atomic<bool> done{false};
-  std::atomic<int> failures{0};
-  std::vector<std::thread> readers;
-  for (int t = 0; t < 2; ++t) {
-    readers.emplace_back([&, t] {
-      while (!done.load()) {
-        if (t == 0) {
-          LookupQuery q = Query(kAccountA, "us-east-1", LookupAttribute::kReadOnly, "false");
-          q.max_results = 20;
-          auto page = store->Lookup(q);
-          if (!page.ok()) ++failures;
-          for (size_t i = 1; page.ok() && i < page->events.size(); ++i) {
-            if (page->events[i - 1].seq <= page->events[i].seq) ++failures;
-          }
-        } else {
-          auto got = store->ReadAfter(0, 100000);
-          if (!got.ok()) ++failures;
-          for (size_t i = 0; got.ok() && i < got->size(); ++i) {
-            if ((*got)[i].seq != i + 1) ++failures;
-          }
-        }
-      }
-    });
-  }
-  AppendAll(*store, records, 10);
-  done = true;
-  for (auto& r : readers) r.join();
-  EXPECT_EQ(failures.load(), 0);
-  EXPECT_EQ(LookupAll(*store, Query(), 50), ExpectedLookup(records, Query()));
-}
-
-TEST_F(LogEventStoreTest, DeleteOlderThanDropsWholeOldSegmentsOnly) {
-  auto store = Open(Small());
-  ASSERT_NE(store, nullptr);
-  auto records = MakeRecords(300, 60);  // one a minute
-  AppendAll(*store, records, 5);
-  size_t segments = store->segment_count();
-  ASSERT_GT(segments, 5u);
-
-  // Nothing is older than the first event.
-  auto n = store->DeleteOlderThan(At(0), 1000);
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(*n, 0u);
-  EXPECT_EQ(store->segment_count(), segments);
-
-  // A cutoff in the middle: only segments entirely before it go.
-  const TimePoint cutoff = At(150 * 60) + std::chrono::seconds(30);
-  n = store->DeleteOlderThan(cutoff, 1000);
-  ASSERT_TRUE(n.ok());
-  EXPECT_GT(*n, 0u);
-  EXPECT_LT(store->segment_count(), segments);
-  auto range = store->SeqRange();
-  ASSERT_TRUE(range.ok());
-  uint64_t first = range->first;
-  EXPECT_EQ(*n, first - 1);
-  EXPECT_EQ(range->second, 300u);
-  // Seq s is at (s - 1) minutes: 151 is before the cutoff, 152 after it. What went was older
-  // than the cutoff; what is older but survived shares a segment with a newer event.
-  EXPECT_LE(first, 152u);
-  EXPECT_LT(records[first - 2].event_time, cutoff);
-  auto oldest = store->ReadAfter(0, 1);
-  ASSERT_TRUE(oldest.ok());
-  ASSERT_EQ(oldest->size(), 1u);
-  EXPECT_EQ((*oldest)[0].seq, first);
-  EXPECT_EQ(SegmentFiles().size(), store->segment_count());
-
-  // A cutoff past everything leaves the active segment.
-  n = store->DeleteOlderThan(At(1'000'000), 1000);
-  ASSERT_TRUE(n.ok());
-  EXPECT_EQ(store->segment_count(), 1u);
-  EXPECT_EQ(SegmentFiles().size(), 1u);
-  range = store->SeqRange();
-  ASSERT_TRUE(range.ok());
-  EXPECT_GT(range->first, first);
-  EXPECT_EQ(range->second, 300u);
-  // Appends continue in it.
-  std::vector<EventRecord> more = {TestRecord(301, At(301 * 60))};
-  ASSERT_TRUE(store->Append(more).ok());
-  EXPECT_EQ(more[0].seq, 301u);
-}
-
-TEST_F(LogEventStoreTest, PrunedEventsVanishFromEveryIndex) {
-  auto store = Open(Small());
-  ASSERT_NE(store, nullptr);
-  std::vector<EventRecord> records;
-  const std::vector<std::pair<std::string, std::string>> parts = {{kAccountA, "us-east-1"},
-                                                                  {kAccountB, "us-east-1"}};
-  for (uint64_t i = 1; i <= 200; ++i) {
-    records.push_back(TestRecord(i, At(static_cast<int64_t>(i) * 60), parts[i % 2].first));
-  }
-  AppendAll(*store, records, 3);
-  auto n = store->DeleteOlderThan(At(120 * 60), 1000);
-  ASSERT_TRUE(n.ok());
-  ASSERT_GT(*n, 10u);
-  auto range = store->SeqRange();
-  ASSERT_TRUE(range.ok());
-  std::vector<EventRecord> kept(records.begin() + static_cast<std::ptrdiff_t>(range->first - 1),
-                                records.end());
-  ExpectLookupsMatchReference(*store, records, kept, parts, 50);
-  ExpectLookupsMatchReference(*store, records, kept, parts, 6);
-  for (uint64_t seq = 1; seq < range->first; ++seq) {
-    const EventRecord& r = records[seq - 1];
-    EXPECT_TRUE(
-        LookupAll(*store, Query(r.account_id, r.region, LookupAttribute::kEventId, r.event_id), 50)
-            .empty())
-        << r.event_id;
-  }
-  EXPECT_EQ(store->indexed_events(), kept.size());
-  // And they stay gone after a restart.
-  store.reset();
-  store = Open(Small());
-  ASSERT_NE(store, nullptr);
-  ExpectLookupsMatchReference(*store, records, kept, parts, 50);
-}
-
-TEST_F(LogEventStoreTest, ReadOnlyOpenSeesASnapshotAndNeverWrites) {
-  auto writer = Open();
-  ASSERT_NE(writer, nullptr);
-  auto records = MakeRecords(40);
-  std::vector<EventRecord> first(records.begin(), records.begin() + 25);
-  AppendAll(*writer, first, 5);
-  auto before = FileSizes();
-  auto ro = LogEventStore::Open(dir_.Sub("events"), ReadOnly(), random_);
-  ASSERT_TRUE(ro.ok()) << ro.error().ToString();
-  auto& reader = **ro;
-  EXPECT_EQ(reader.secret(), writer->secret());
-  EXPECT_EQ(LookupAll(reader, Query(), 50), ExpectedLookup(first, Query()));
-
-  std::vector<EventRecord> rest(records.begin() + 25, records.end());
-  AppendAll(*writer, rest, 5);
-  // The reader keeps its snapshot, in lookups and in reads.
-  EXPECT_EQ(LookupAll(reader, Query(), 50), ExpectedLookup(first, Query()));
-  auto all = reader.ReadAfter(0, 1000);
-  ASSERT_TRUE(all.ok());
-  EXPECT_EQ(all->size(), 25u);
-  auto range = reader.SeqRange();
-  ASSERT_TRUE(range.ok());
-  EXPECT_EQ(range->second, 25u);
-
-  // It refuses every write.
-  std::vector<EventRecord> batch = {TestRecord(100, At(100))};
-  Status s = reader.Append(batch);
-  EXPECT_FALSE(s.ok());
-  EXPECT_EQ(s.code(), Status::Code::kUnavailable);
-  EXPECT_FALSE(reader.Probe().ok());
-  auto deleted = reader.DeleteOlderThan(At(1'000'000), 1000);
-  ASSERT_TRUE(deleted.ok());
-  EXPECT_EQ(*deleted, 0u);
-  writer.reset();
-  auto after = FileSizes();
-  for (const auto& [name, size] : before) {
-    if (name.ends_with(".log")) {
-      EXPECT_GE(after[name], size) << name;
-    }
-  }
-  EXPECT_EQ(after.count("probe"), 0u);
-}
-
-TEST_F(LogEventStoreTest, ReadOnlyOpenLeavesATornTailAlone) {
-  auto records = MakeRecords(10);
-  {
-    auto store = Open();
-    ASSERT_NE(store, nullptr);
-    AppendAll(*store, records, 10);
-  }
-  auto files = SegmentFiles();
-  AppendBytes(files.back(), "torn");
-  auto before = FileSizes();
-  {
-    auto ro = LogEventStore::Open(dir_.Sub("events"), ReadOnly(), random_);
-    ASSERT_TRUE(ro.ok()) << ro.error().ToString();
-    EXPECT_EQ(LookupAll(**ro, Query(), 50), ExpectedLookup(records, Query()));
-    auto all = (*ro)->ReadAfter(0, 100);
-    ASSERT_TRUE(all.ok());
-    EXPECT_EQ(all->size(), 10u);
-  }
-  EXPECT_EQ(FileSizes(), before);
-  // A writer then repairs it.
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
-  EXPECT_EQ(fs::file_size(files.back()), before[fs::path(files.back()).filename().string()] - 4);
-}
-
-TEST_F(LogEventStoreTest, ReadOnlyOpenOfAMissingDirectoryIsEmptyAndCreatesNothing) {
-  auto ro = LogEventStore::Open(dir_.Sub("nothing-here"), ReadOnly(), random_);
-  ASSERT_TRUE(ro.ok()) << ro.error().ToString();
-  auto page = (*ro)->Lookup(Query());
-  ASSERT_TRUE(page.ok());
-  EXPECT_TRUE(page->events.empty());
-  auto range = (*ro)->SeqRange();
-  ASSERT_TRUE(range.ok());
-  EXPECT_EQ(*range, std::make_pair(uint64_t{0}, uint64_t{0}));
+  AppendAll(Store(), records, 5);
+  auto [ro_db, ro] = db_->OpenReadOnly();
+  ASSERT_NE(ro, nullptr);
+  EXPECT_EQ(ro->SeqRange()->second, 20u);
+  EXPECT_EQ(LookupAll(*ro, Query(), 50), ExpectedLookup(records, Query()));
+  EXPECT_EQ(ro->secret(), Store().secret());
+  std::vector<EventRecord> refused = {TestRecord(99, At(99))};
+  EXPECT_FALSE(ro->Append(refused).ok());
+  EXPECT_FALSE(ro->health().ok());
+  // New commits show after a refresh.
+  std::vector<EventRecord> more = {TestRecord(21, At(21))};
+  ASSERT_TRUE(Store().Append(more).ok());
+  ASSERT_TRUE(ro_db->Refresh().ok());
+  EXPECT_EQ(ro->SeqRange()->second, 21u);
+  // A directory with no database is not created by a reader.
+  store::DatabaseOptions o;
+  o.read_only = true;
+  EXPECT_FALSE(store::Database::Open(dir_.Sub("nothing-here"), o).ok());
   EXPECT_FALSE(fs::exists(dir_.Sub("nothing-here")));
 }
 
-TEST_F(LogEventStoreTest, OnlyOneWriterPerDirectory) {
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
-  auto second = LogEventStore::Open(dir_.Sub("events"), LogStoreOptions{}, random_);
+TEST_F(RocksEventStoreTest, OnlyOneWriterPerDirectory) {
+  auto second = store::Database::Open(dir_.Sub("db"), store::DatabaseOptions{});
   ASSERT_FALSE(second.ok());
-  EXPECT_EQ(second.error().code(), Status::Code::kUnavailable);
-  EXPECT_NE(second.error().message().find(dir_.Sub("events")), std::string::npos);
-  // A reader is fine beside the writer.
-  EXPECT_TRUE(LogEventStore::Open(dir_.Sub("events"), ReadOnly(), random_).ok());
-  store.reset();
-  EXPECT_NE(Open(), nullptr);
+  EXPECT_NE(second.error().message().find("lock"), std::string::npos) << second.error().message();
+  db_.reset();
+  db_ = std::make_unique<TestEventDatabase>(dir_.Sub("db"), random_);
+  EXPECT_TRUE(Store().health().ok());
 }
 
-TEST_F(LogEventStoreTest, SeqRangeFollowsAppendsAndPruning) {
-  auto store = Open(Small());
-  ASSERT_NE(store, nullptr);
-  auto range = store->SeqRange();
-  ASSERT_TRUE(range.ok());
-  EXPECT_EQ(*range, std::make_pair(uint64_t{0}, uint64_t{0}));
-  auto records = MakeRecords(100, 60);
-  AppendAll(*store, records, 10);
-  range = store->SeqRange();
-  ASSERT_TRUE(range.ok());
-  EXPECT_EQ(*range, std::make_pair(uint64_t{1}, uint64_t{100}));
-  ASSERT_TRUE(store->DeleteOlderThan(At(1'000'000), 1000).ok());
-  range = store->SeqRange();
-  ASSERT_TRUE(range.ok());
-  EXPECT_GT(range->first, 1u);
-  EXPECT_EQ(range->second, 100u);
-}
-
-TEST_F(LogEventStoreTest, SecretIs32BytesAndStable) {
-  std::string secret;
-  {
-    auto store = Open();
-    ASSERT_NE(store, nullptr);
-    secret = store->secret();
-  }
+TEST_F(RocksEventStoreTest, SecretIs32BytesStableAndPerDirectory) {
+  std::string secret = Store().secret();
   EXPECT_EQ(secret.size(), 32u);
   EXPECT_NE(secret, std::string(32, '\0'));
-  auto store = Open();
-  ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->secret(), secret);
+  db_->Reopen();
+  EXPECT_EQ(Store().secret(), secret);
   TempDir other;
-  auto another = LogEventStore::Open(other.Sub("events"), LogStoreOptions{}, random_);
-  ASSERT_TRUE(another.ok());
-  EXPECT_EQ((*another)->secret().size(), 32u);
-  EXPECT_NE((*another)->secret(), secret);
+  TestEventDatabase another(other.Sub("db"), random_);
+  EXPECT_EQ(another.store().secret().size(), 32u);
+  EXPECT_NE(another.store().secret(), secret);
 }
 
-TEST_F(LogEventStoreTest, FullDurabilityWritesTheSameLog) {
-  LogStoreOptions full = Small();
-  full.durability = Durability::kFull;
+TEST_F(RocksEventStoreTest, SyncedCommitsReadTheSame) {
+  TempDir other;
+  store::DatabaseOptions synced;
+  synced.sync = true;
   auto records = MakeRecords(50);
   {
-    auto store = Open(full);
-    ASSERT_NE(store, nullptr);
-    AppendAll(*store, records, 6);
-    EXPECT_TRUE(store->Probe().ok());
+    TestEventDatabase db(other.Sub("db"), random_, synced);
+    AppendAll(db.store(), records, 6);
   }
-  auto store = Open(Small());
-  ASSERT_NE(store, nullptr);
-  EXPECT_EQ(LookupAll(*store, Query(), 50), ExpectedLookup(records, Query()));
+  TestEventDatabase db(other.Sub("db"), random_);
+  EXPECT_EQ(LookupAll(db.store(), Query(), 50), ExpectedLookup(records, Query()));
+}
+
+TEST_F(RocksEventStoreTest, ReadersSeeConsistentPagesWhileCommitsGoOn) {
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    for (uint64_t i = 1; i <= 2000 && !stop; ++i) {
+      std::vector<EventRecord> b = {TestRecord(i, At(static_cast<int64_t>(i)))};
+      ASSERT_TRUE(Store().Append(b).ok());
+    }
+  });
+  for (int k = 0; k < 200; ++k) {
+    auto page = Store().Lookup(Query());
+    ASSERT_TRUE(page.ok());
+    for (size_t i = 1; i < page->events.size(); ++i) {
+      EXPECT_GT(page->events[i - 1].seq, page->events[i].seq);
+    }
+  }
+  stop = true;
+  writer.join();
 }
 
 }  // namespace

@@ -1,0 +1,221 @@
+#include "store/database.h"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <vector>
+
+namespace sagetrail::store {
+namespace {
+
+constexpr const char* kFamilyNames[kFamilies] = {"records", "index", "state", "meta"};
+
+rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::Ok();
+  std::string message = std::string(what) + ": " + s.ToString();
+  if (s.IsCorruption()) return Status::Corruption(message);
+  if (s.IsNotFound()) return Status::NotFound(message);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(message);
+  return Status::IOError(message);
+}
+
+// Drops index keys that the retention policy says are expired, as they are compacted.
+class IndexRetentionFilter final : public rocksdb::CompactionFilter {
+ public:
+  explicit IndexRetentionFilter(std::function<bool(std::string_view)> expired)
+      : expired_(std::move(expired)) {}
+  bool Filter(int, const rocksdb::Slice& key, const rocksdb::Slice&, std::string*,
+              bool*) const override {
+    return expired_(std::string_view(key.data(), key.size()));
+  }
+  const char* Name() const override { return "sagetrail.IndexRetention"; }
+
+ private:
+  std::function<bool(std::string_view)> expired_;
+};
+
+}  // namespace
+
+void WriteBatch::Put(Family family, std::string_view key, std::string_view value) {
+  batch_.Put(db_.Handle(family), ToSlice(key), ToSlice(value));
+}
+
+void WriteBatch::Delete(Family family, std::string_view key) {
+  batch_.Delete(db_.Handle(family), ToSlice(key));
+}
+
+void WriteBatch::DeleteRange(Family family, std::string_view begin, std::string_view end) {
+  batch_.DeleteRange(db_.Handle(family), ToSlice(begin), ToSlice(end));
+}
+
+Status Cursor::status() const { return FromRocks(it_->status(), "iteration"); }
+
+Database::Database(std::string dir, DatabaseOptions options)
+    : dir_(std::move(dir)), options_(std::move(options)) {}
+
+Database::~Database() {
+  if (db_) {
+    for (rocksdb::ColumnFamilyHandle* h : handles_) {
+      if (h != nullptr) db_->DestroyColumnFamilyHandle(h);
+    }
+    if (default_handle_ != nullptr) db_->DestroyColumnFamilyHandle(default_handle_);
+    db_->Close();
+    db_.reset();
+  }
+  if (!secondary_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(secondary_dir_, ec);
+  }
+}
+
+Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, DatabaseOptions options) {
+  auto db = std::unique_ptr<Database>(new Database(dir, std::move(options)));
+  const DatabaseOptions& o = db->options_;
+
+  rocksdb::Options base;
+  base.create_if_missing = !o.read_only;
+  base.create_missing_column_families = !o.read_only;
+  base.paranoid_checks = true;
+  // Recover everything up to the last complete write, as a crash may leave a torn tail.
+  base.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  base.max_background_jobs = 2;
+  base.keep_log_file_num = 4;
+  base.max_total_wal_size = 64u << 20;
+  base.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Open table files on demand; a read-only instance keeps every file it needs open once
+  // opened, so a compaction of the primary cannot pull one from under it.
+  base.max_open_files = o.read_only ? -1 : 512;
+  if (o.env) base.env = o.env.get();
+
+  // Bounded memory whatever the history's size: data, index and filter blocks share one cache.
+  auto cache = rocksdb::NewLRUCache(o.block_cache_bytes);
+  auto table_options = [&](bool bloom) {
+    rocksdb::BlockBasedTableOptions t;
+    t.block_cache = cache;
+    t.cache_index_and_filter_blocks = true;
+    t.cache_index_and_filter_blocks_with_high_priority = true;
+    t.pin_l0_filter_and_index_blocks_in_cache = true;
+    t.block_size = 16 * 1024;
+    if (bloom) t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+    return rocksdb::NewBlockBasedTableFactory(t);
+  };
+
+  // RocksDB's default family stays empty; ours follow it.
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(base));
+  for (int i = 0; i < kFamilies; ++i) {
+    rocksdb::ColumnFamilyOptions cf(base);
+    cf.write_buffer_size = o.write_buffer_bytes;
+    cf.max_write_buffer_number = 2;
+    cf.compression = rocksdb::kLZ4Compression;
+    cf.bottommost_compression = rocksdb::kZSTD;
+    cf.table_factory.reset(table_options(static_cast<Family>(i) != Family::kRecords));
+    if (static_cast<Family>(i) == Family::kIndex && o.index_expired) {
+      db->index_filter_ = std::make_unique<IndexRetentionFilter>(o.index_expired);
+      cf.compaction_filter = db->index_filter_.get();
+    }
+    if (static_cast<Family>(i) == Family::kState || static_cast<Family>(i) == Family::kMeta) {
+      cf.write_buffer_size = std::min<size_t>(o.write_buffer_bytes, 4u << 20);
+    }
+    families.emplace_back(kFamilyNames[i], cf);
+  }
+  rocksdb::DBOptions db_options(base);
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (o.read_only) {
+    if (!std::filesystem::exists(std::filesystem::path(dir) / "CURRENT")) {
+      return Status::NotFound("no database in " + dir);
+    }
+    // A secondary instance: it reads the primary's files and log without taking its lock.
+    db->secondary_dir_ = (std::filesystem::temp_directory_path() /
+                          ("sagetrail-secondary-" + std::to_string(::getpid()) + "-" +
+                           std::to_string(reinterpret_cast<uintptr_t>(db.get()))))
+                             .string();
+    s = rocksdb::DB::OpenAsSecondary(db_options, dir, db->secondary_dir_, families, &handles,
+                                     &raw);
+  } else {
+    s = rocksdb::DB::Open(db_options, dir, families, &handles, &raw);
+  }
+  if (!s.ok()) return FromRocks(s, "cannot open the database in " + dir);
+  db->db_.reset(raw);
+  db->default_handle_ = handles[0];
+  for (int i = 0; i < kFamilies; ++i) db->handles_[i] = handles[i + 1];
+  return db;
+}
+
+Status Database::health() const {
+  if (options_.read_only) return Status::Unavailable("the database is open read-only");
+  if (!failed_.load(std::memory_order_acquire)) return Status::Ok();
+  std::lock_guard<std::mutex> l(error_mu_);
+  return error_;
+}
+
+Status Database::Write(WriteBatch& batch) {
+  if (Status h = health(); !h.ok()) return h;
+  rocksdb::WriteOptions w;
+  w.sync = options_.sync;
+  rocksdb::Status s = db_->Write(w, &batch.batch_);
+  if (s.ok()) return Status::Ok();
+  Status error = FromRocks(s, "write failed; no further writes until the server restarts");
+  {
+    std::lock_guard<std::mutex> l(error_mu_);
+    if (error_.ok()) error_ = error;
+    error = error_;
+  }
+  failed_.store(true, std::memory_order_release);
+  return error;
+}
+
+Result<std::optional<std::string>> Database::Get(Family family, std::string_view key) const {
+  std::string value;
+  rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(family), ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s, "read");
+  return std::optional<std::string>(std::move(value));
+}
+
+Cursor Database::NewCursor(Family family) const {
+  return Cursor(std::unique_ptr<rocksdb::Iterator>(
+      db_->NewIterator(rocksdb::ReadOptions(), Handle(family))));
+}
+
+Status Database::Refresh() {
+  if (!options_.read_only) return Status::Ok();
+  return FromRocks(db_->TryCatchUpWithPrimary(), "catching up with the server");
+}
+
+uint64_t Database::DiskBytes() const {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    std::string name = entry.path().filename().string();
+    bool data = name.ends_with(".sst") || name.ends_with(".log") || name.ends_with(".blob");
+    if (data && entry.is_regular_file(ec)) total += entry.file_size(ec);
+  }
+  return total;
+}
+
+Status Database::CompactAll() {
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    rocksdb::CompactRangeOptions c;
+    c.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    rocksdb::Status s = db_->CompactRange(c, h, nullptr, nullptr);
+    if (!s.ok()) return FromRocks(s, "compaction");
+  }
+  return Status::Ok();
+}
+
+Status Database::Flush() {
+  std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.begin(), handles_.end());
+  return FromRocks(db_->Flush(rocksdb::FlushOptions(), all), "flush");
+}
+
+}  // namespace sagetrail::store
