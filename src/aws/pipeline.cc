@@ -25,11 +25,18 @@ Pipeline::Pipeline(const ServiceRouter& router, const sigv4::Verifier& verifier,
       version_info_(std::move(version_info)) {}
 
 http::Response Pipeline::HealthResponse() const {
+  // Degraded while nothing can be committed (a failed write is sticky until a restart): every
+  // call is refused then, and the health check says why.
+  Status ready = audit_.Ready();
   http::Response r;
-  r.status = 200;
+  r.status = ready.ok() ? 200 : 503;
   r.headers.push_back({"Content-Type", "application/json"});
-  r.body = "{\"status\":\"ok\",\"version\":";
+  r.body = ready.ok() ? "{\"status\":\"ok\",\"version\":" : "{\"status\":\"degraded\",\"version\":";
   JsonWriter::AppendEscaped(version_info_, &r.body);
+  if (!ready.ok()) {
+    r.body += ",\"reason\":";
+    JsonWriter::AppendEscaped(ready.message(), &r.body);
+  }
   r.body += "}";
   return r;
 }
