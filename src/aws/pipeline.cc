@@ -56,6 +56,7 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
   ctx->http = std::move(request);
   ctx->audit = &audit_;
 
+  // Route.
   const ServiceEntry* entry = router_.Route(ctx->http);
   if (entry == nullptr) {
     // No service claims the request. Authentication failures still come first.
@@ -93,6 +94,7 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
   ctx->account_id = ctx->identity.account_id;
   ctx->region = std::move(verified->region);
 
+  // ResolveOperation.
   auto op = codec.ResolveOperation(*entry->model, ctx->http);
   if (!op.ok()) {
     respond(codec.SerializeError(entry->model, op.error(), ctx->request_id));
@@ -100,7 +102,7 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
   }
   ctx->operation = *op;
 
-  // A call that could not be recorded must not run at all.
+  // CheckReady: a call that could not be recorded must not run at all.
   if (Status ready = audit_.Ready(); !ready.ok()) {
     respond(codec.SerializeError(
         entry->model,
@@ -111,107 +113,193 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
     return;
   }
 
-  // From here on the call is recorded, whatever its outcome.
+  // Parse. From here on the call is recorded, whatever its outcome.
   auto input = codec.ParseInput(*entry->model, *ctx->operation, ctx->http);
-  if (!input.ok()) {
+  if (input.ok()) {
+    ctx->input = std::move(input).value();
+    Run(*ctx, *entry);
+  } else {
     ctx->error = std::move(input).error();
-    return Finish(std::move(ctx), *entry, std::move(respond));
   }
-  ctx->input = std::move(input).value();
+  // The answer is serialized here, on the request's thread, so that the commit's callback (on
+  // the writer's thread) only has to release it.
+  ctx->completed_at = clock_.Now();
+  http::Response answer = Answer(*ctx, *entry, Status::Ok());
+  bool failed = ctx->error.has_value();
+  Commit(std::move(ctx), [entry, failed, answer = std::move(answer), respond = std::move(respond)](
+                             std::shared_ptr<RequestContext> done, Status committed) mutable {
+    if (committed.ok() && done->error.has_value() == failed) {
+      respond(std::move(answer));
+    } else {
+      respond(Answer(*done, *entry, committed));
+    }
+  });
+}
 
+void Pipeline::Invoke(InternalCall call, std::function<void(InternalResult)> done) {
+  auto ctx = std::make_shared<RequestContext>();
+  ctx->request_id = random_.Uuid();
+  ctx->received_at = clock_.Now();
+  ctx->audit = &audit_;
+  const ServiceEntry* entry = router_.Find(call.service);
+  const Operation* op = entry ? entry->model->FindOperation(call.operation) : nullptr;
+  if (op == nullptr) {
+    done({ctx->request_id,
+          AwsError::UnknownOperation("Unknown operation " + call.service + ":" + call.operation),
+          {}});
+    return;
+  }
+  if (Status ready = audit_.Ready(); !ready.ok()) {
+    done({ctx->request_id,
+          AwsError::ServiceUnavailable("The audit log cannot record calls right now: " +
+                                       ready.message()),
+          {}});
+    return;
+  }
+  ctx->service = entry->model;
+  ctx->codec = entry->codec;
+  if (entry->service != nullptr) ctx->traits = entry->service;
+  ctx->operation = op;
+  ctx->authenticated = true;
+  ctx->identity = std::move(call.caller);
+  ctx->credential = std::move(call.credential);
+  ctx->account_id = std::move(call.account_id);
+  ctx->region = std::move(call.region);
+  // A service principal calls from within AWS: it is its own source and user agent.
+  if (ctx->identity.type == IdentityType::kAWSService) {
+    ctx->source_ip = ctx->identity.invoked_by;
+    ctx->user_agent = ctx->identity.invoked_by;
+  } else {
+    ctx->source_ip = "AWS Internal";
+    ctx->user_agent = "AWS Internal";
+  }
+  if (call.service_event) {
+    ctx->event_type = "AwsServiceEvent";
+    ctx->service_event_details = std::move(call.service_event_details);
+  }
+  ctx->input = std::move(call.input);
+  Run(*ctx, *entry);
+  Commit(std::move(ctx),
+         [done = std::move(done)](std::shared_ptr<RequestContext> c, Status committed) {
+           InternalResult r;
+           r.request_id = c->request_id;
+           if (!committed.ok()) {
+             r.error = AwsError::ServiceUnavailable(
+                 "The call could not be recorded in the audit log, so it was not acknowledged: " +
+                 committed.message());
+           } else if (c->error) {
+             r.error = std::move(c->error);
+           } else {
+             r.output = std::move(c->output);
+           }
+           done(std::move(r));
+         });
+}
+
+void Pipeline::Run(RequestContext& ctx, const ServiceEntry& entry) const {
+  Resolve(ctx, entry);
+  if (auto denied = Authorize(ctx, entry)) {
+    ctx.error = std::move(denied);
+  } else if (auto invalid = Check(ctx, entry)) {
+    ctx.error = std::move(invalid);
+  } else if (auto malformed = Validate(ctx, entry)) {
+    ctx.error = std::move(malformed);
+  } else {
+    HandleCall(ctx, entry);
+  }
+}
+
+void Pipeline::Resolve(RequestContext& ctx, const ServiceEntry& entry) const {
   // What the call is about, as the service stores it: authorization and the record both use it.
-  if (entry->service != nullptr) {
-    ctx->resources = entry->service->ResolveResources(*ctx);
-    ctx->access = entry->service->AccessFor(*ctx);
+  if (entry.service != nullptr) {
+    ctx.resources = entry.service->ResolveResources(ctx);
+    ctx.access = entry.service->AccessFor(ctx);
   }
+}
 
-  if (authorizer_ != nullptr) {
-    if (auto denial = authorizer_->Authorize(*ctx)) {
-      // JSON services answer AccessDeniedException (400; 403 behind rest-json), query and S3
-      // AccessDenied (403).
-      Protocol p = entry->model->protocol();
-      bool json = p == Protocol::kJson || p == Protocol::kRestJson;
-      ctx->error = AwsError{json && !entry->s3 ? "AccessDeniedException" : "AccessDenied",
-                            std::move(*denial), p == Protocol::kJson ? 400 : 403, true};
-      return Finish(std::move(ctx), *entry, std::move(respond));
-    }
-  }
-  if (entry->service != nullptr) {
-    if (auto invalid = entry->service->CheckInput(*ctx)) {
-      ctx->error = std::move(*invalid);
-      return Finish(std::move(ctx), *entry, std::move(respond));
-    }
-  }
-  if (auto invalid = entry->validator->Validate(ctx->operation->input, ctx->input)) {
-    // Query services (IAM, STS) name the same failure ValidationError.
-    if (invalid->code == "ValidationException" && entry->model->protocol() == Protocol::kQuery) {
-      invalid->code = "ValidationError";
-    }
-    ctx->error = std::move(*invalid);
-    return Finish(std::move(ctx), *entry, std::move(respond));
-  }
+std::optional<AwsError> Pipeline::Authorize(const RequestContext& ctx,
+                                            const ServiceEntry& entry) const {
+  if (authorizer_ == nullptr) return std::nullopt;
+  auto denial = authorizer_->Authorize(ctx);
+  if (!denial) return std::nullopt;
+  // JSON services answer AccessDeniedException (400; 403 behind rest-json), query and S3
+  // AccessDenied (403).
+  Protocol p = entry.model->protocol();
+  bool json = p == Protocol::kJson || p == Protocol::kRestJson;
+  return AwsError{json && !entry.s3 ? "AccessDeniedException" : "AccessDenied", std::move(*denial),
+                  p == Protocol::kJson ? 400 : 403, true};
+}
 
-  if (entry->service == nullptr || !entry->service->Implements(ctx->operation->name)) {
-    ctx->error = AwsError::NotImplemented("sagetrail does not implement " +
-                                          entry->model->metadata().service_id + " operation " +
-                                          ctx->operation->name + " yet");
-    return Finish(std::move(ctx), *entry, std::move(respond));
-  }
+std::optional<AwsError> Pipeline::Check(const RequestContext& ctx,
+                                        const ServiceEntry& entry) const {
+  return entry.service != nullptr ? entry.service->CheckInput(ctx) : std::nullopt;
+}
 
+std::optional<AwsError> Pipeline::Validate(const RequestContext& ctx,
+                                           const ServiceEntry& entry) const {
+  auto invalid = entry.validator->Validate(ctx.operation->input, ctx.input);
+  // Query services (IAM, STS) name the same failure ValidationError.
+  if (invalid && invalid->code == "ValidationException" &&
+      entry.model->protocol() == Protocol::kQuery) {
+    invalid->code = "ValidationError";
+  }
+  return invalid;
+}
+
+void Pipeline::HandleCall(RequestContext& ctx, const ServiceEntry& entry) const {
+  if (entry.service == nullptr || !entry.service->Implements(ctx.operation->name)) {
+    ctx.error = AwsError::NotImplemented("sagetrail does not implement " +
+                                         entry.model->metadata().service_id + " operation " +
+                                         ctx.operation->name + " yet");
+    return;
+  }
   // Handlers report failures as values; an exception here is a bug, answered as a server fault
   // rather than allowed to cross the request path.
   try {
-    auto result = entry->service->Invoke(*ctx);
+    auto result = entry.service->Invoke(ctx);
     if (result.ok()) {
-      ctx->output = std::move(result).value();
+      ctx.output = std::move(result).value();
     } else {
-      ctx->error = std::move(result).error();
+      ctx.error = std::move(result).error();
     }
   } catch (const std::exception& e) {
-    ctx->error = AwsError::InternalFailure("Internal error while handling " + ctx->operation->name +
-                                           ": " + e.what());
+    ctx.error = AwsError::InternalFailure("Internal error while handling " + ctx.operation->name +
+                                          ": " + e.what());
   } catch (...) {
-    ctx->error = AwsError::InternalFailure("Internal error while handling " + ctx->operation->name);
+    ctx.error = AwsError::InternalFailure("Internal error while handling " + ctx.operation->name);
   }
-  Finish(std::move(ctx), *entry, std::move(respond));
 }
 
-void Pipeline::Finish(std::shared_ptr<RequestContext> ctx, const ServiceEntry& entry,
-                      http::Responder respond) {
-  ctx->completed_at = clock_.Now();
-  http::Response response =
-      ctx->error ? entry.codec->SerializeError(entry.model, *ctx->error, ctx->request_id)
-                 : entry.codec->SerializeOutput(*entry.model, *ctx->operation, ctx->output,
-                                                ctx->request_id);
-  const ProtocolCodec* codec = entry.codec;
-  const ServiceModel* model = entry.model;
-  // The response waits for the durable audit record; state changes are saved after it.
+void Pipeline::Commit(std::shared_ptr<RequestContext> ctx, Completion then) {
+  if (ctx->completed_at == TimePoint{}) ctx->completed_at = clock_.Now();
   std::shared_ptr<RequestContext> keep = ctx;
-  audit_.Record(std::move(ctx), [respond = std::move(respond), response = std::move(response),
-                                 codec, model, keep](Status status) mutable {
-    if (status.ok()) {
+  audit_.Record(std::move(ctx), [keep, then = std::move(then)](Status committed) mutable {
+    // Work that waits for durability (a lifecycle the call started).
+    if (committed.ok()) {
       for (auto& action : keep->after_audit) {
-        status = action();
-        if (!status.ok()) break;
+        Status s = action();
+        if (!s.ok() && !keep->error) {
+          keep->error = AwsError::InternalFailure(
+              "The call was recorded but its result could not be completed: " + s.message());
+        }
       }
-      if (!status.ok()) {
-        respond(codec->SerializeError(
-            model,
-            AwsError::InternalFailure("The call was recorded but its result could not be saved: " +
-                                      status.message()),
-            keep->request_id));
-        return;
-      }
-      respond(std::move(response));
-      return;
     }
-    respond(codec->SerializeError(
-        model,
+    then(std::move(keep), std::move(committed));
+  });
+}
+
+http::Response Pipeline::Answer(const RequestContext& ctx, const ServiceEntry& entry,
+                                Status committed) {
+  if (!committed.ok()) {
+    return entry.codec->SerializeError(
+        entry.model,
         AwsError::ServiceUnavailable(
             "The request could not be recorded in the audit log, so it was not acknowledged: " +
-            status.message()),
-        keep->request_id));
-  });
+            committed.message()),
+        ctx.request_id);
+  }
+  if (ctx.error) return entry.codec->SerializeError(entry.model, *ctx.error, ctx.request_id);
+  return entry.codec->SerializeOutput(*entry.model, *ctx.operation, ctx.output, ctx.request_id);
 }
 
 http::Response Pipeline::Reject(int status, std::string_view reason, const http::Request& partial) {

@@ -88,6 +88,11 @@ struct RequestContext {
   std::optional<AwsError> error;
   TimePoint completed_at;
 
+  // How the call is recorded: "AwsApiCall", or "AwsServiceEvent" for a service acting on its own
+  // behalf through the internal entry (with its serviceEventDetails).
+  std::string event_type = "AwsApiCall";
+  boost::json::value service_event_details;
+
   // Other accounts that get a copy of the call's record (a cross-account AssumeRole is recorded
   // in the role's account too).
   std::vector<std::string> also_recorded_in;

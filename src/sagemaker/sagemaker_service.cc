@@ -203,6 +203,20 @@ store::Mutations SageMakerService::Snapshot(
   return out;
 }
 
+void SageMakerService::CallAsService(const std::string& account_id, const std::string& region,
+                                     std::string operation, boost::json::value input,
+                                     boost::json::value details,
+                                     std::function<void(aws::InternalResult)> done) {
+  if (internal_ == nullptr) {
+    done({"", aws::AwsError::InternalFailure("SageMaker cannot make calls of its own here"), {}});
+    return;
+  }
+  internal_->Invoke(
+      aws::InternalCall::AsService("sagemaker.amazonaws.com", "sagemaker", std::move(operation),
+                                   account_id, region, std::move(input), std::move(details)),
+      std::move(done));
+}
+
 bool SageMakerService::Update(const std::string& account_id, const std::string& region,
                               const std::string& kind, const std::string& name_key,
                               const std::function<void(TransitionContext&, Resource&)>& step) {

@@ -19,6 +19,7 @@
 
 #include "aws/authorizer.h"
 #include "aws/backend_map.h"
+#include "aws/internal_invoker.h"
 #include "aws/service.h"
 #include "common/clock.h"
 #include "common/scheduler.h"
@@ -58,6 +59,16 @@ class SageMakerService final : public aws::Service {
   // exist or does not trust sagemaker.amazonaws.com fails the call). Null: not checked.
   void SetAuthorizer(const aws::Authorizer* authorizer) { authorizer_ = authorizer; }
 
+  // Where SageMaker's own calls go (a tuning job starting and stopping its training jobs): the
+  // pipeline's internal entry. Null: none can be made.
+  void SetInternalInvoker(aws::InternalInvoker* invoker) { internal_ = invoker; }
+  // Calls one of SageMaker's operations as sagemaker.amazonaws.com in `account_id`/`region`,
+  // recorded as an AwsServiceEvent carrying `details` and committed like any call; `done` gets
+  // the outcome once it is durable. Never call it with a backend locked.
+  void CallAsService(const std::string& account_id, const std::string& region,
+                     std::string operation, boost::json::value input, boost::json::value details,
+                     std::function<void(aws::InternalResult)> done);
+
   SageMakerBackend& Backend(const std::string& account_id, const std::string& region) {
     return backends_.Get(account_id, region);
   }
@@ -83,6 +94,7 @@ class SageMakerService final : public aws::Service {
   ResourceStore store_;
   aws::AuditSink& commits_;
   const aws::Authorizer* authorizer_ = nullptr;
+  aws::InternalInvoker* internal_ = nullptr;
   const Clock& clock_;
   Scheduler& scheduler_;
   Timings timings_;

@@ -246,6 +246,7 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.pipeline = std::make_unique<aws::Pipeline>(*p.router, *p.verifier, *clock, *random, commits,
                                                VersionString(p.models->botocore_version()));
   p.pipeline->SetAuthorizer(p.authorizer.get());
+  p.sagemaker->SetInternalInvoker(p.pipeline.get());
 
   // Tools that change a running server's state (accounts add) ask it over its control socket.
   auto control = ControlServer::Start(

@@ -383,9 +383,11 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
     });
   }
   // Management records of most services carry no "resources" element (they are still indexed
-  // for Event history); data events and STS role assumptions name the resources they touched.
+  // for Event history); data events, service events and STS role assumptions name the resources
+  // they touched.
+  const bool service_event = ctx.event_type == "AwsServiceEvent";
   std::vector<aws::CallResource> listed;
-  if (traits.ListsResources(op.name)) {
+  if (traits.ListsResources(op.name) || service_event) {
     for (const auto& res : resources) {
       if (!res.arn.empty() && res.arn.size() <= kMaxIndexedResource) listed.push_back(res);
     }
@@ -436,15 +438,17 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
     w.Raw(request_text);
     w.Key("responseElements");
     w.Raw(response_text);
-    w.Key("requestID");
-    w.String(ctx.request_id);
+    if (!service_event) {  // a service's own action answers no request
+      w.Key("requestID");
+      w.String(ctx.request_id);
+    }
     w.Key("eventID");
     w.String(r.event_id);
     w.Key("readOnly");
     w.Bool(r.read_only);
     if (!listed.empty()) WriteResources(listed, ctx.account_id, w);
     w.Key("eventType");
-    w.String("AwsApiCall");
+    w.String(ctx.event_type);
     w.Key("managementEvent");
     w.Bool(r.management);
     w.Key("recipientAccountId");
@@ -452,6 +456,12 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
     if (!shared_event_id.empty()) {
       w.Key("sharedEventID");
       w.String(shared_event_id);
+    }
+    if (service_event) {
+      w.Key("serviceEventDetails");
+      w.Raw(ctx.service_event_details.is_object()
+                ? Limited(json::serialize(ctx.service_event_details))
+                : std::string("{}"));
     }
     w.Key("eventCategory");
     w.String(data_event ? "Data" : "Management");
@@ -467,70 +477,6 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
     RepairUtf8(&ref.name);
     RepairUtf8(&ref.arn);
   }
-  return r;
-}
-
-EventRecord EventBuilder::FromServiceEvent(const aws::ServiceEvent& e, TimePoint when) const {
-  EventRecord r;
-  r.account_id = e.account_id;
-  r.region = e.region;
-  r.event_time = WholeSeconds(when);
-  r.event_id = random_.Uuid();
-  r.event_name = e.event_name;
-  r.event_source = e.event_source;
-  r.read_only = e.read_only;
-  r.management = true;
-  std::vector<aws::CallResource> resources;
-  for (const auto& res : e.resources) {
-    resources.push_back({res.type, res.name.empty() ? res.arn : res.name, res.arn});
-  }
-  IndexResources(resources, &r);
-
-  std::string& b = r.body;
-  JsonWriter w(&b);
-  w.BeginObject();
-  w.Key("eventVersion");
-  w.String(kEventVersion);
-  w.Key("userIdentity");
-  w.BeginObject();
-  w.Key("type");
-  w.String("AWSService");
-  w.Key("invokedBy");
-  w.String(e.invoked_by);
-  w.EndObject();
-  w.Key("eventTime");
-  w.String(FormatIso8601(when));
-  w.Key("eventSource");
-  w.String(e.event_source);
-  w.Key("eventName");
-  w.String(e.event_name);
-  w.Key("awsRegion");
-  w.String(e.region);
-  w.Key("sourceIPAddress");
-  w.String(e.invoked_by);
-  w.Key("userAgent");
-  w.String(e.invoked_by);
-  w.Key("requestParameters");
-  w.Raw(Limited(json::serialize(e.request_parameters)));
-  w.Key("responseElements");
-  w.Raw(Limited(json::serialize(e.response_elements)));
-  w.Key("eventID");
-  w.String(r.event_id);
-  w.Key("readOnly");
-  w.Bool(e.read_only);
-  if (!resources.empty()) WriteResources(resources, e.account_id, w);
-  w.Key("eventType");
-  w.String("AwsServiceEvent");
-  w.Key("managementEvent");
-  w.Bool(true);
-  w.Key("recipientAccountId");
-  w.String(e.account_id);
-  w.Key("serviceEventDetails");
-  w.Raw(e.service_event_details.is_null() ? std::string("{}")
-                                          : Limited(json::serialize(e.service_event_details)));
-  w.Key("eventCategory");
-  w.String("Management");
-  w.EndObject();
   return r;
 }
 

@@ -1,5 +1,5 @@
-// EventBuilder: turns a finished request (RequestContext) or a service's own action
-// (ServiceEvent) into a CloudTrail record, in one place and with no service code involved: what
+// EventBuilder: turns a finished call (RequestContext) into a CloudTrail record, in one place for
+// API calls and service events alike, and with no service code involved: what
 // differs between services comes from their ServiceTraits (RequestContext::traits). Fields over
 // CloudTrail's limits are flagged omitted (100 KB per parameter field, 256 KB per event).
 // Field names, order and formats follow the CloudTrail record reference (spec/cloudtrail.md §1).
@@ -11,7 +11,6 @@
 
 #include "aws/identity.h"
 #include "aws/request_context.h"
-#include "aws/service_events.h"
 #include "cloudtrail/record/event_record.h"
 #include "common/random.h"
 
@@ -23,12 +22,11 @@ class EventBuilder {
  public:
   explicit EventBuilder(Random& random) : random_(random) {}
 
-  // An AwsApiCall record for a request that reached a service (ctx.reached_service()).
+  // The record of a call that reached a service (ctx.reached_service()): an AwsApiCall, or an
+  // AwsServiceEvent (ctx.event_type) for a service's own action through the internal entry.
   EventRecord FromRequest(const aws::RequestContext& ctx) const;
   // Its record, plus a copy for every other account it involved (ctx.also_recorded_in).
   std::vector<EventRecord> RecordsFor(const aws::RequestContext& ctx) const;
-  // An AwsServiceEvent record.
-  EventRecord FromServiceEvent(const aws::ServiceEvent& event, TimePoint when) const;
 
   // "sagemaker.amazonaws.com" for the sagemaker and sagemaker-runtime models.
   static std::string EventSourceOf(const aws::ServiceModel& model);

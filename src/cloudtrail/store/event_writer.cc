@@ -56,10 +56,6 @@ void EventWriter::Commit(aws::LogTicket ticket, store::Mutations mutations,
   Submit(ticket.Release(), Pending{{}, std::move(mutations), std::move(done)});
 }
 
-void EventWriter::RecordServiceEvent(aws::ServiceEvent event, std::function<void(Status)> done) {
-  Append(builder_.FromServiceEvent(event, clock_.Now()), std::move(done));
-}
-
 Status EventWriter::Ready() const { return store_.health(); }
 
 void EventWriter::Append(EventRecord record, std::function<void(Status)> done) {

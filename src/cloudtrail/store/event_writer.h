@@ -26,7 +26,6 @@
 
 #include "aws/audit_sink.h"
 #include "aws/request_context.h"
-#include "aws/service_events.h"
 #include "cloudtrail/record/event_builder.h"
 #include "cloudtrail/store/event_store.h"
 #include "common/clock.h"
@@ -39,7 +38,7 @@ struct EventWriterOptions {
   std::chrono::milliseconds retention_interval{60'000};
 };
 
-class EventWriter final : public aws::AuditSink, public aws::ServiceEventSink {
+class EventWriter final : public aws::AuditSink {
  public:
   EventWriter(EventStore& store, const EventBuilder& builder, const Clock& clock,
               EventWriterOptions options = {});
@@ -51,7 +50,6 @@ class EventWriter final : public aws::AuditSink, public aws::ServiceEventSink {
   void Commit(aws::LogTicket ticket, store::Mutations mutations,
               std::function<void(Status)> done) override;
   Status Ready() const override;
-  void RecordServiceEvent(aws::ServiceEvent event, std::function<void(Status)> done) override;
 
   // Appends a prebuilt record (tests, tools).
   void Append(EventRecord record, std::function<void(Status)> done);

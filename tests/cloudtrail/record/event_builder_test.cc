@@ -580,22 +580,21 @@ TEST_F(EventBuilderTest, EventSources) {
   EXPECT_EQ(EventBuilder::EventSourceOf(*Models().Find("sts")), "sts.amazonaws.com");
 }
 
+// A service acting on its own behalf (through the internal entry) is an AwsServiceEvent: the
+// service is the identity, source and user agent; no requestID; serviceEventDetails; resources.
 TEST_F(EventBuilderTest, ServiceEventRecordIsExact) {
-  aws::ServiceEvent e;
-  e.account_id = kAcct;
-  e.region = "us-east-1";
-  e.event_source = "sagemaker.amazonaws.com";
-  e.event_name = "CreateTrainingJob";
-  e.invoked_by = "sagemaker.amazonaws.com";
-  e.request_parameters = json::parse(R"({"trainingJobName":"tune-001-4c7a3059"})");
-  e.response_elements = json::parse(
-      R"({"trainingJobArn":"arn:aws:sagemaker:us-east-1:123456789012:training-job/tune-001-4c7a3059"})");
-  e.service_event_details = json::parse(
+  constexpr char kJob[] = "arn:aws:sagemaker:us-east-1:123456789012:training-job/tune-001-4c7a3059";
+  auto ctx = Ctx("sagemaker", "CreateTrainingJob", R"({"TrainingJobName":"tune-001-4c7a3059"})",
+                 std::string(R"({"TrainingJobArn":")") + kJob + R"("})", Service());
+  ctx.region = "us-east-1";
+  ctx.completed_at = kT0 + std::chrono::milliseconds(1750);
+  ctx.source_ip = "sagemaker.amazonaws.com";
+  ctx.user_agent = "sagemaker.amazonaws.com";
+  ctx.event_type = "AwsServiceEvent";
+  ctx.service_event_details = json::parse(
       R"({"hyperParameterTuningJobArn":"arn:aws:sagemaker:us-east-1:123456789012:hyper-parameter-tuning-job/tune"})");
-  e.resources.push_back({"AWS::SageMaker::TrainingJob",
-                         "arn:aws:sagemaker:us-east-1:123456789012:training-job/tune-001-4c7a3059",
-                         "tune-001-4c7a3059"});
-  EventRecord r = builder_.FromServiceEvent(e, kT0 + std::chrono::milliseconds(1750));
+  ctx.resources = {{"AWS::SageMaker::TrainingJob", "tune-001-4c7a3059", kJob}};
+  EventRecord r = builder_.FromRequest(ctx);
   EXPECT_EQ(
       r.body,
       R"({"eventVersion":"1.11","userIdentity":{"type":"AWSService","invokedBy":"sagemaker.amazonaws.com"},"eventTime":"2025-11-22T10:00:01Z","eventSource":"sagemaker.amazonaws.com","eventName":"CreateTrainingJob","awsRegion":"us-east-1","sourceIPAddress":"sagemaker.amazonaws.com","userAgent":"sagemaker.amazonaws.com","requestParameters":{"trainingJobName":"tune-001-4c7a3059"},"responseElements":{"trainingJobArn":"arn:aws:sagemaker:us-east-1:123456789012:training-job/tune-001-4c7a3059"},"eventID":")" +
@@ -613,33 +612,28 @@ TEST_F(EventBuilderTest, ServiceEventRecordIsExact) {
   ASSERT_EQ(r.resources.size(), 1u);
   EXPECT_EQ(r.resources[0].type, "AWS::SageMaker::TrainingJob");
   EXPECT_EQ(r.resources[0].name, "tune-001-4c7a3059");
-  EXPECT_EQ(r.resources[0].arn,
-            "arn:aws:sagemaker:us-east-1:123456789012:training-job/tune-001-4c7a3059");
+  EXPECT_EQ(r.resources[0].arn, kJob);
 }
 
-TEST_F(EventBuilderTest, ServiceEventDefaults) {
-  aws::ServiceEvent e;
-  e.account_id = kAcct;
-  e.region = "eu-west-1";
-  e.event_source = "sagemaker.amazonaws.com";
-  e.event_name = "StopTrainingJob";
-  e.invoked_by = "sagemaker.amazonaws.com";
-  e.read_only = true;
-  EventRecord r = builder_.FromServiceEvent(e, kT0);
+TEST_F(EventBuilderTest, ServiceEventDefaultsAndFailures) {
+  auto ctx =
+      Ctx("sagemaker", "StopTrainingJob", R"({"TrainingJobName":"gone"})", "null", Service());
+  ctx.event_type = "AwsServiceEvent";
+  ctx.error = aws::AwsError{"ValidationException", "Requested resource not found.", 400, true};
+  EventRecord r = builder_.FromRequest(ctx);
   auto o = Parse(r.body);
-  EXPECT_TRUE(o.at("requestParameters").is_null());
-  EXPECT_TRUE(o.at("responseElements").is_null());
-  EXPECT_EQ(o.at("serviceEventDetails"), json::object());
-  EXPECT_FALSE(o.contains("resources"));
-  EXPECT_TRUE(o.at("readOnly").as_bool());
-  EXPECT_TRUE(r.read_only);
-  // A resource known only by its ARN is indexed under the ARN.
-  e.resources.push_back(
-      {"AWS::SageMaker::TrainingJob", "arn:aws:sagemaker:eu-west-1:1:training-job/x", ""});
-  r = builder_.FromServiceEvent(e, kT0);
-  ASSERT_EQ(r.resources.size(), 1u);
-  EXPECT_EQ(r.resources[0].name, "arn:aws:sagemaker:eu-west-1:1:training-job/x");
-  EXPECT_EQ(r.resources[0].arn, "");
+  EXPECT_EQ(o.at("eventType").as_string(), "AwsServiceEvent");
+  EXPECT_EQ(o.at("serviceEventDetails"), json::object());  // none given: an empty object
+  EXPECT_FALSE(o.contains("requestID"));
+  EXPECT_FALSE(o.contains("resources"));  // nothing resolved, nothing listed
+  EXPECT_EQ(o.at("errorCode").as_string(), "ValidationException");
+  EXPECT_EQ(o.at("userIdentity"),
+            json::parse(R"({"type":"AWSService","invokedBy":"sagemaker.amazonaws.com"})"));
+  // An AwsApiCall never carries serviceEventDetails.
+  ctx.event_type = "AwsApiCall";
+  o = Parse(builder_.FromRequest(ctx).body);
+  EXPECT_FALSE(o.contains("serviceEventDetails"));
+  EXPECT_TRUE(o.contains("requestID"));
 }
 
 TEST_F(EventBuilderTest, CrossAccountAssumeRoleIsRecordedInBothAccounts) {
