@@ -1,7 +1,9 @@
 #include "store/database.h"
 
 #include <rocksdb/cache.h>
+#include <rocksdb/file_system.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <unistd.h>
@@ -38,6 +40,193 @@ class IndexRetentionFilter final : public rocksdb::CompactionFilter {
 
  private:
   std::function<bool(std::string_view)> expired_;
+};
+
+// Reports every error of RocksDB's background work (flushes, compactions, log and manifest
+// writes) the moment it happens, and keeps RocksDB from resuming writes by itself afterwards.
+// Called on RocksDB's threads, without its lock held.
+class FailureListener final : public rocksdb::EventListener {
+ public:
+  explicit FailureListener(std::function<void(Status)> fail) : fail_(std::move(fail)) {}
+  const char* Name() const override { return "sagetrail.FailureListener"; }
+
+  void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override {
+    if (error == nullptr || error->ok()) return;
+    fail_(FromRocks(*error, std::string(What(reason)) +
+                                " failed; no further writes until the server restarts"));
+  }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    if (auto_recovery != nullptr) *auto_recovery = false;
+  }
+
+ private:
+  static const char* What(rocksdb::BackgroundErrorReason reason) {
+    switch (reason) {
+      case rocksdb::BackgroundErrorReason::kFlush:
+      case rocksdb::BackgroundErrorReason::kFlushNoWAL:
+        return "a flush";
+      case rocksdb::BackgroundErrorReason::kCompaction:
+        return "a compaction";
+      case rocksdb::BackgroundErrorReason::kManifestWrite:
+      case rocksdb::BackgroundErrorReason::kManifestWriteNoWAL:
+        return "a manifest write";
+      case rocksdb::BackgroundErrorReason::kWriteCallback:
+      case rocksdb::BackgroundErrorReason::kMemTable:
+        break;
+    }
+    return "a write";
+  }
+
+  std::function<void(Status)> fail_;
+};
+
+// Every write the database's files take goes through here: a failed append, flush, sync,
+// close, truncate, file creation, rename or directory sync is reported, whether or not RocksDB
+// acts on it (it ignores a few, such as the failed close of a log whose contents already went
+// to table files). Only I/O errors count (not NotSupported and the like).
+using IOFailure =
+    std::function<void(const rocksdb::IOStatus&, const char* op, const std::string& fname)>;
+
+rocksdb::IOStatus Watch(const IOFailure& failed, rocksdb::IOStatus s, const char* op,
+                        const std::string& fname) {
+  if (s.IsIOError()) failed(s, op, fname);
+  return s;
+}
+
+class WatchedFile final : public rocksdb::FSWritableFileOwnerWrapper {
+ public:
+  WatchedFile(std::unique_ptr<rocksdb::FSWritableFile> file, const IOFailure& failed,
+              std::string fname)
+      : FSWritableFileOwnerWrapper(std::move(file)), failed_(failed), fname_(std::move(fname)) {}
+
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                           rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, FSWritableFileOwnerWrapper::Append(data, o, dbg), "append", fname_);
+  }
+  rocksdb::IOStatus Append(const rocksdb::Slice& data, const rocksdb::IOOptions& o,
+                           const rocksdb::DataVerificationInfo& info,
+                           rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, FSWritableFileOwnerWrapper::Append(data, o, info, dbg), "append", fname_);
+  }
+  rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
+                                     const rocksdb::IOOptions& o,
+                                     rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, dbg),
+                 "append", fname_);
+  }
+  rocksdb::IOStatus PositionedAppend(const rocksdb::Slice& data, uint64_t offset,
+                                     const rocksdb::IOOptions& o,
+                                     const rocksdb::DataVerificationInfo& info,
+                                     rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, FSWritableFileOwnerWrapper::PositionedAppend(data, offset, o, info, dbg),
+                 "append", fname_);
+  }
+  rocksdb::IOStatus Truncate(uint64_t size, const rocksdb::IOOptions& o,
+                             rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, FSWritableFileOwnerWrapper::Truncate(size, o, dbg), "truncate", fname_);
+  }
+  rocksdb::IOStatus Close(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, FSWritableFileOwnerWrapper::Close(o, dbg), "close", fname_);
+  }
+  rocksdb::IOStatus Flush(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, FSWritableFileOwnerWrapper::Flush(o, dbg), "flush", fname_);
+  }
+  rocksdb::IOStatus Sync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, FSWritableFileOwnerWrapper::Sync(o, dbg), "sync", fname_);
+  }
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, FSWritableFileOwnerWrapper::Fsync(o, dbg), "sync", fname_);
+  }
+  rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t nbytes, const rocksdb::IOOptions& o,
+                              rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, FSWritableFileOwnerWrapper::RangeSync(offset, nbytes, o, dbg), "sync",
+                 fname_);
+  }
+
+ private:
+  const IOFailure& failed_;  // the file system's, which outlives its files
+  std::string fname_;
+};
+
+class WatchedDirectory final : public rocksdb::FSDirectoryWrapper {
+ public:
+  WatchedDirectory(std::unique_ptr<rocksdb::FSDirectory> dir, const IOFailure& failed,
+                   std::string name)
+      : FSDirectoryWrapper(std::move(dir)), failed_(failed), name_(std::move(name)) {}
+
+  rocksdb::IOStatus Fsync(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, FSDirectoryWrapper::Fsync(o, dbg), "sync", name_);
+  }
+  rocksdb::IOStatus FsyncWithDirOptions(const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg,
+                                        const rocksdb::DirFsyncOptions& d) override {
+    return Watch(failed_, FSDirectoryWrapper::FsyncWithDirOptions(o, dbg, d), "sync", name_);
+  }
+
+ private:
+  const IOFailure& failed_;
+  std::string name_;
+};
+
+class WatchedFileSystem final : public rocksdb::FileSystemWrapper {
+ public:
+  WatchedFileSystem(std::shared_ptr<rocksdb::FileSystem> target, IOFailure failed)
+      : FileSystemWrapper(std::move(target)), failed_(std::move(failed)) {}
+  static const char* kClassName() { return "sagetrail.WatchedFileSystem"; }
+  const char* Name() const override { return kClassName(); }
+
+  rocksdb::IOStatus NewWritableFile(const std::string& fname, const rocksdb::FileOptions& o,
+                                    std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                    rocksdb::IODebugContext* dbg) override {
+    return Wrap(target()->NewWritableFile(fname, o, result, dbg), fname, result);
+  }
+  rocksdb::IOStatus ReopenWritableFile(const std::string& fname, const rocksdb::FileOptions& o,
+                                       std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                       rocksdb::IODebugContext* dbg) override {
+    return Wrap(target()->ReopenWritableFile(fname, o, result, dbg), fname, result);
+  }
+  rocksdb::IOStatus ReuseWritableFile(const std::string& fname, const std::string& old_fname,
+                                      const rocksdb::FileOptions& o,
+                                      std::unique_ptr<rocksdb::FSWritableFile>* result,
+                                      rocksdb::IODebugContext* dbg) override {
+    return Wrap(target()->ReuseWritableFile(fname, old_fname, o, result, dbg), fname, result);
+  }
+  rocksdb::IOStatus NewDirectory(const std::string& name, const rocksdb::IOOptions& o,
+                                 std::unique_ptr<rocksdb::FSDirectory>* result,
+                                 rocksdb::IODebugContext* dbg) override {
+    rocksdb::IOStatus s = target()->NewDirectory(name, o, result, dbg);
+    if (s.ok()) *result = std::make_unique<WatchedDirectory>(std::move(*result), failed_, name);
+    return s;
+  }
+  rocksdb::IOStatus RenameFile(const std::string& src, const std::string& dst,
+                               const rocksdb::IOOptions& o, rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, target()->RenameFile(src, dst, o, dbg), "rename", dst);
+  }
+  rocksdb::IOStatus Truncate(const std::string& fname, size_t size, const rocksdb::IOOptions& o,
+                             rocksdb::IODebugContext* dbg) override {
+    return Watch(failed_, target()->Truncate(fname, size, o, dbg), "truncate", fname);
+  }
+
+ private:
+  rocksdb::IOStatus Wrap(rocksdb::IOStatus s, const std::string& fname,
+                         std::unique_ptr<rocksdb::FSWritableFile>* result) {
+    if (s.ok()) {
+      *result = std::make_unique<WatchedFile>(std::move(*result), failed_, fname);
+    }
+    return Watch(failed_, std::move(s), "create", fname);
+  }
+
+  IOFailure failed_;
+};
+
+// `target` (its threads and clock) doing its file I/O through `fs`.
+class WatchedEnv final : public rocksdb::EnvWrapper {
+ public:
+  WatchedEnv(rocksdb::Env* target, std::shared_ptr<rocksdb::FileSystem> fs) : EnvWrapper(target) {
+    file_system_ = std::move(fs);
+  }
+  static const char* kClassName() { return "sagetrail.WatchedEnv"; }
+  const char* Name() const override { return kClassName(); }
 };
 
 }  // namespace
@@ -92,6 +281,23 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
   // opened, so a compaction of the primary cannot pull one from under it.
   base.max_open_files = o.read_only ? -1 : 512;
   if (o.env) base.env = o.env.get();
+  if (!o.read_only) {
+    // A failed write is the database's failure whoever meets it: RocksDB's background work
+    // (the listener) or any file operation (the watched file system). Both go with RocksDB,
+    // which db outlives.
+    Database* self = db.get();
+    base.listeners.push_back(
+        std::make_shared<FailureListener>([self](Status error) { self->Fail(std::move(error)); }));
+    auto fs = std::make_shared<WatchedFileSystem>(
+        base.env->GetFileSystem(),
+        [self](const rocksdb::IOStatus& s, const char* op, const std::string& fname) {
+          std::string file = std::filesystem::path(fname).filename().string();
+          self->Fail(FromRocks(s, std::string(op) + " of " + file +
+                                      " failed; no further writes until the server restarts"));
+        });
+    db->env_ = std::make_unique<WatchedEnv>(base.env, std::move(fs));
+    base.env = db->env_.get();
+  }
 
   // Bounded memory whatever the history's size: data, index and filter blocks share one cache.
   auto cache = rocksdb::NewLRUCache(o.block_cache_bytes);
@@ -139,8 +345,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
                           ("sagetrail-secondary-" + std::to_string(::getpid()) + "-" +
                            std::to_string(reinterpret_cast<uintptr_t>(db.get()))))
                              .string();
-    s = rocksdb::DB::OpenAsSecondary(db_options, dir, db->secondary_dir_, families, &handles,
-                                     &raw);
+    s = rocksdb::DB::OpenAsSecondary(db_options, dir, db->secondary_dir_, families, &handles, &raw);
   } else {
     s = rocksdb::DB::Open(db_options, dir, families, &handles, &raw);
   }
@@ -164,10 +369,13 @@ Status Database::Write(WriteBatch& batch) {
   w.sync = options_.sync;
   rocksdb::Status s = db_->Write(w, &batch.batch_);
   if (s.ok()) return Status::Ok();
-  Status error = FromRocks(s, "write failed; no further writes until the server restarts");
+  return Fail(FromRocks(s, "write failed; no further writes until the server restarts"));
+}
+
+Status Database::Fail(Status error) {
   {
     std::lock_guard<std::mutex> l(error_mu_);
-    if (error_.ok()) error_ = error;
+    if (error_.ok()) error_ = std::move(error);
     error = error_;
   }
   failed_.store(true, std::memory_order_release);
@@ -183,8 +391,8 @@ Result<std::optional<std::string>> Database::Get(Family family, std::string_view
 }
 
 Cursor Database::NewCursor(Family family) const {
-  return Cursor(std::unique_ptr<rocksdb::Iterator>(
-      db_->NewIterator(rocksdb::ReadOptions(), Handle(family))));
+  return Cursor(
+      std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(rocksdb::ReadOptions(), Handle(family))));
 }
 
 Status Database::Refresh() {
@@ -208,14 +416,18 @@ Status Database::CompactAll() {
     rocksdb::CompactRangeOptions c;
     c.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
     rocksdb::Status s = db_->CompactRange(c, h, nullptr, nullptr);
-    if (!s.ok()) return FromRocks(s, "compaction");
+    if (!s.ok()) {
+      return Fail(FromRocks(s, "compaction failed; no further writes until the server restarts"));
+    }
   }
   return Status::Ok();
 }
 
 Status Database::Flush() {
   std::vector<rocksdb::ColumnFamilyHandle*> all(handles_.begin(), handles_.end());
-  return FromRocks(db_->Flush(rocksdb::FlushOptions(), all), "flush");
+  rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), all);
+  if (s.ok()) return Status::Ok();
+  return Fail(FromRocks(s, "flush failed; no further writes until the server restarts"));
 }
 
 }  // namespace sagetrail::store

@@ -9,7 +9,10 @@
 //
 // Failure is sticky: after any failed write the database refuses every further write (reads go
 // on) until the process restarts and RocksDB recovers from its log. Nothing a failed write
-// carried is ever visible, in this process or after a restart.
+// carried is ever visible, in this process or after a restart. A write RocksDB does on its own
+// counts too: a failed flush or compaction, or any failed file operation (even one RocksDB
+// shrugs off), makes health() report the failure at once, and RocksDB's own recovery (it would
+// resume writing once it thinks the trouble has passed) is off.
 //
 // A read-only instance (a secondary beside a running server, or a stopped server's directory)
 // never writes. Thread-safe.
@@ -127,10 +130,15 @@ class Database {
   rocksdb::ColumnFamilyHandle* Handle(Family family) const {
     return handles_[static_cast<int>(family)];
   }
+  // Makes `error` the sticky failure unless there already is one; returns the sticky failure.
+  // Called from RocksDB's threads too (its background errors).
+  Status Fail(Status error);
 
   std::string dir_;
   DatabaseOptions options_;
   std::unique_ptr<rocksdb::CompactionFilter> index_filter_;
+  // A writer's environment: options_.env (or the default) with every file write watched.
+  std::unique_ptr<rocksdb::Env> env_;
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kFamilies> handles_{};
   rocksdb::ColumnFamilyHandle* default_handle_ = nullptr;
