@@ -6,8 +6,11 @@
 #include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cstdarg>
+#include <cstdio>
 #include <filesystem>
 #include <vector>
 
@@ -26,6 +29,27 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.IsInvalidArgument()) return Status::InvalidArgument(message);
   return Status::IOError(message);
 }
+
+// RocksDB's own log (warnings and errors) goes to the server's log, not to a LOG file on the data
+// disk: when that disk is full, the component reporting it must not keep writing to it (the
+// system librocksdb asserts when its LOG writer is used again after a failed write).
+class ServerLogger final : public rocksdb::Logger {
+ public:
+  ServerLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::InfoLogLevel::HEADER_LEVEL) return;
+    char text[1024];
+    std::vsnprintf(text, sizeof(text), format, ap);
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) {
+      spdlog::error("storage engine: {}", text);
+    } else {
+      spdlog::warn("storage engine: {}", text);
+    }
+  }
+};
 
 // Drops index keys that the retention policy says are expired, as they are compacted.
 class IndexRetentionFilter final : public rocksdb::CompactionFilter {
@@ -277,6 +301,7 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
   base.keep_log_file_num = 4;
   base.max_total_wal_size = 64u << 20;
   base.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  base.info_log = std::make_shared<ServerLogger>();
   // Open table files on demand; a read-only instance keeps every file it needs open once
   // opened, so a compaction of the primary cannot pull one from under it.
   base.max_open_files = o.read_only ? -1 : 512;
