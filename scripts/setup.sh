@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl
   clang-format
+  clang-14 libclang-rt-14-dev llvm-14
   libboost1.81-dev libboost-json1.81-dev
   libssl-dev zlib1g-dev librocksdb-dev libcurl4-openssl-dev libpcre2-dev
   libcli11-dev libspdlog-dev libfmt-dev

@@ -105,13 +105,9 @@ class Worker {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Worker& worker, const ServerOptions& options,
-          const RequestHandler& handler, const RejectFormatter& reject)
-      : stream_(std::move(socket)),
-        worker_(worker),
-        options_(options),
-        handler_(handler),
-        reject_(reject) {
+  Session(tcp::socket&& socket, const ServerOptions& options, const RequestHandler& handler,
+          const RejectFormatter& reject)
+      : stream_(std::move(socket)), options_(options), handler_(handler), reject_(reject) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -331,7 +327,6 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
-  Worker& worker_;
   const ServerOptions& options_;
   const RequestHandler& handler_;
   const RejectFormatter& reject_;
@@ -410,10 +405,10 @@ class Server::Impl {
   // Accepts on the first worker and hands connections to the workers in turn.
   void DoAccept() {
     Worker& target = *workers_[next_worker_++ % workers_.size()];
-    acceptor_->async_accept(target.ioc(), [this, &target](beast::error_code ec, tcp::socket s) {
+    acceptor_->async_accept(target.ioc(), [this](beast::error_code ec, tcp::socket s) {
       if (!acceptor_->is_open()) return;
       if (!ec) {
-        auto session = std::make_shared<Session>(std::move(s), target, options_, handler_, reject_);
+        auto session = std::make_shared<Session>(std::move(s), options_, handler_, reject_);
         Track(session);
         session->Run();
       } else if (ec != net::error::operation_aborted) {

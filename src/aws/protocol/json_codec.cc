@@ -1,6 +1,7 @@
 #include "aws/protocol/json_codec.h"
 
 #include <boost/json.hpp>
+#include <cmath>
 
 #include "aws/protocol/generic_value.h"
 #include "aws/protocol/json_writer.h"
@@ -27,7 +28,7 @@ void WriteValue(const ServiceModel& model, ShapeId id, const json::value& v, Jso
   switch (s.type) {
     case ShapeType::kStructure: {
       if (!v.is_object() || s.is_document) {
-        w.Raw(json::serialize(v));
+        w.Value(v);
         return;
       }
       const json::object& o = v.get_object();
@@ -43,7 +44,7 @@ void WriteValue(const ServiceModel& model, ShapeId id, const json::value& v, Jso
     }
     case ShapeType::kList: {
       if (!v.is_array()) {
-        w.Raw(json::serialize(v));
+        w.Value(v);
         return;
       }
       w.BeginArray();
@@ -53,7 +54,7 @@ void WriteValue(const ServiceModel& model, ShapeId id, const json::value& v, Jso
     }
     case ShapeType::kMap: {
       if (!v.is_object()) {
-        w.Raw(json::serialize(v));
+        w.Value(v);
         return;
       }
       w.BeginObject();
@@ -83,6 +84,27 @@ void WriteValue(const ServiceModel& model, ShapeId id, const json::value& v, Jso
     default:
       w.Value(v);
       return;
+  }
+}
+
+// Boost.JSON reads a number too large for a double (1e400) as infinity, which JSON cannot write
+// back; the query codec refuses such numbers too.
+bool HasNonFiniteNumber(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::double_:
+      return !std::isfinite(v.get_double());
+    case json::kind::array:
+      for (const json::value& e : v.get_array()) {
+        if (HasNonFiniteNumber(e)) return true;
+      }
+      return false;
+    case json::kind::object:
+      for (const auto& kv : v.get_object()) {
+        if (HasNonFiniteNumber(kv.value())) return true;
+      }
+      return false;
+    default:
+      return false;
   }
 }
 
@@ -125,6 +147,9 @@ Result<json::value, AwsError> JsonCodec::ParseInput(const ServiceModel&, const O
   if (!v.is_object()) {
     return AwsError::Serialization(v.is_array() ? "Start of list found where not expected."
                                                 : "Expected a JSON object as the request body.");
+  }
+  if (HasNonFiniteNumber(v)) {
+    return AwsError::Serialization("Could not parse request body into json: number out of range");
   }
   return v;
 }

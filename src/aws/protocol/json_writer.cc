@@ -117,8 +117,20 @@ void JsonWriter::Value(const boost::json::value& v) {
     case boost::json::kind::null:
       Null();
       return;
-    default:
-      Raw(boost::json::serialize(v));
+    case boost::json::kind::array:
+      // Element by element, so that a non-finite double nested anywhere is null here too
+      // (Boost.JSON would write "Infinity", which is not JSON).
+      BeginArray();
+      for (const boost::json::value& e : v.get_array()) Value(e);
+      EndArray();
+      return;
+    case boost::json::kind::object:
+      BeginObject();
+      for (const auto& kv : v.get_object()) {
+        Key(kv.key());
+        Value(kv.value());
+      }
+      EndObject();
       return;
   }
 }

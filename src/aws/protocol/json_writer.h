@@ -27,7 +27,8 @@ class JsonWriter {
   void Null();
   // A value that is already JSON text (e.g. an epoch timestamp "1763805600.5").
   void Raw(std::string_view json);
-  // Any Boost.JSON value as it is (scalars directly, containers serialized).
+  // Any Boost.JSON value as it is, containers element by element; a non-finite double, which JSON
+  // cannot hold, is null wherever it is (as in Double()).
   void Value(const boost::json::value& v);
 
   static void AppendEscaped(std::string_view s, std::string* out);

@@ -128,8 +128,12 @@ class Walker {
       case json::kind::int64:
       case json::kind::uint64:
       case json::kind::double_:
+        // Whole numbers as Java prints an int or long; a double beyond int64_t (which would be a
+        // type error anyway) cannot be converted and is printed as it is.
         if (s.type == ShapeType::kInteger || s.type == ShapeType::kLong) {
-          if (v.is_double()) return std::to_string(static_cast<int64_t>(v.get_double()));
+          if (v.is_double() && std::fabs(v.get_double()) < 9.2e18) {
+            return std::to_string(static_cast<int64_t>(v.get_double()));
+          }
         }
         return NumberText(v);
       case json::kind::array: {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cmath>
 
 #include "aws/protocol/generic_value.h"
 #include "fakes/test_support.h"
@@ -96,6 +97,27 @@ TEST_F(JsonCodecTest, ParseInputMalformedJson) {
   EXPECT_EQ(v.error().code, "SerializationException");
   EXPECT_EQ(v.error().http_status, 400);
   EXPECT_EQ(v.error().message.rfind("Could not parse request body into json: ", 0), 0u);
+}
+
+// Found by json_codec_fuzz: Boost.JSON reads 1e400 as infinity, which then reached the records
+// and responses as "Infinity" (not JSON). Such a number is refused as the query codec refuses it.
+TEST_F(JsonCodecTest, ParseInputRefusesNumbersOutOfRange) {
+  for (const char* body : {R"({"MaxResults": 1e400})", R"({"NameContains": [1, {"a": -1e999}]})"}) {
+    auto v = codec_.ParseInput(sagemaker_, Op("ListModels"), Call("SageMaker.ListModels", body));
+    ASSERT_FALSE(v.ok()) << body;
+    EXPECT_EQ(v.error().code, "SerializationException");
+    EXPECT_EQ(v.error().message, "Could not parse request body into json: number out of range");
+  }
+  auto big = codec_.ParseInput(sagemaker_, Op("ListModels"),
+                               Call("SageMaker.ListModels", R"({"MaxResults": 1e300})"));
+  EXPECT_TRUE(big.ok());
+}
+
+TEST_F(JsonCodecTest, ValuesOfTheWrongTypeAreWrittenAsJson) {
+  // A list where the model has a string: written as it is, non-finite numbers as null.
+  json::object out{{"TrainingJobName", json::array{1.5, INFINITY, json::object{{"a", -INFINITY}}}}};
+  http::Response r = codec_.SerializeOutput(sagemaker_, Op("DescribeTrainingJob"), out, "r");
+  EXPECT_EQ(r.body, R"({"TrainingJobName":[1.5,null,{"a":null}]})");
 }
 
 TEST_F(JsonCodecTest, ParseInputTopLevelArray) {

@@ -294,6 +294,22 @@ TEST_F(ValidatorTest, FractionGivenForAnInteger) {
             "NUMBER_VALUE can not be converted to an Integer");
 }
 
+// Found with json_codec_fuzz (UBSan): a list too long is rendered into its message before its
+// elements are checked, and an integer member holding 1e300 was converted to int64_t, which is
+// undefined. The element's type error still decides the outcome.
+TEST_F(ValidatorTest, HugeNumberForAnIntegerInAListTooLong) {
+  json::array variants;
+  for (int i = 0; i < 11; ++i) {
+    variants.push_back(json::object{{"VariantName", "v" + std::to_string(i)},
+                                    {"ModelName", "m"},
+                                    {"InitialInstanceCount", i == 5 ? 1e300 : 1.0},
+                                    {"InstanceType", "ml.m5.large"}});
+  }
+  json::object o{{"EndpointConfigName", "c"}, {"ProductionVariants", variants}};
+  EXPECT_EQ(SerializationMessage("CreateEndpointConfig", Dump(o)),
+            "NUMBER_VALUE can not be converted to an Integer");
+}
+
 TEST_F(ValidatorTest, ObjectGivenForAString) {
   EXPECT_EQ(SerializationMessage("CreateModel", R"({"ModelName": {"nested": 1}})"),
             "Start of structure or map found where not expected.");

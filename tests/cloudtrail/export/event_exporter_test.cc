@@ -188,8 +188,9 @@ TEST_F(EventExporterTest, Filters) {
     o.attribute = attr;
     o.value = value;
     auto got = ids(o);
-    EXPECT_EQ(got, want([&](const EventRecord& r) {
-                return sagetrail::testing::MatchesLookupAttribute(r, attr, value);
+    // Named captures: clang 14 cannot capture structured bindings.
+    EXPECT_EQ(got, want([&a = attr, &v = value](const EventRecord& r) {
+                return sagetrail::testing::MatchesLookupAttribute(r, a, v);
               }))
         << value;
     EXPECT_FALSE(got.empty()) << value;
