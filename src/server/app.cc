@@ -43,7 +43,6 @@ std::string VersionString(const std::string& botocore_version) {
          ")";
 }
 
-// Everything the server is made of, in construction order (destroyed in reverse).
 // Everything the server is made of. Members are destroyed in reverse order of declaration, and
 // App::Stop() first stops every thread in a fixed order (HTTP, control socket, scheduler, then
 // the commit path, which drains), so no part is destroyed while a thread may still use it: the

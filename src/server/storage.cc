@@ -38,8 +38,19 @@ Result<std::unique_ptr<Storage>> Storage::Open(const std::string& data_dir,
   db_options.index_expired = [retention = storage->retention_](std::string_view key) {
     return retention->Expired(key);
   };
+  std::error_code ec;
+  fs::create_directories(DatabaseDir(data_dir), ec);  // (an error shows when opening)
   auto db = store::Database::Open(DatabaseDir(data_dir), db_options);
-  if (!db.ok()) return db.error();
+  if (!db.ok()) {
+    // RocksDB holds a lock file while a database is open.
+    if (db.error().message().find("/LOCK") != std::string::npos) {
+      return Status::IOError(data_dir +
+                             " is in use by another sagetrail server (stop it, or start this one "
+                             "with another --data-dir): " +
+                             db.error().message());
+    }
+    return db.error();
+  }
   storage->db_ = std::move(db).value();
   auto events = cloudtrail::RocksEventStore::Open(*storage->db_, random, storage->retention_);
   if (!events.ok()) return events.error();

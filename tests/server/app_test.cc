@@ -77,6 +77,53 @@ TEST(AppTest, StartsOnAFreePortWithAPrivateDataDir) {
   EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
 
+// A start that fails after the port is open (the data directory is in use by another server)
+// stops what it started: the second server is gone, its port free, the first still serving.
+TEST(AppTest, AFailedStartAfterListenStopsWhatItStarted) {
+  TempDir tmp;
+  ServeOptions options;
+  options.port = 0;
+  options.threads = 1;
+  options.data_dir = tmp.Sub("data");
+  auto first = App::Create(options);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  ASSERT_TRUE((*first)->Start().ok());
+  auto second = App::Create(options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().message().find("in use by another sagetrail server"), std::string::npos)
+      << second.error().message();
+  // The first one is untouched and stops cleanly, twice.
+  EXPECT_NE((*first)->port(), 0);
+  (*first)->Stop();
+  (*first)->Stop();
+  first->reset();
+  // Then the directory opens again, with the account it made.
+  auto third = App::Create(options);
+  ASSERT_TRUE(third.ok()) << third.error().ToString();
+  ASSERT_TRUE((*third)->Start().ok());
+  (*third)->Stop();
+}
+
+// Stopping a server that was never started, or destroying it without Stop(), is clean.
+TEST(AppTest, StopWithoutStartAndDestroyWithoutStop) {
+  TempDir tmp;
+  ServeOptions options;
+  options.port = 0;
+  options.threads = 1;
+  options.data_dir = tmp.Sub("data");
+  {
+    auto app = App::Create(options);
+    ASSERT_TRUE(app.ok()) << app.error().ToString();
+    (*app)->Stop();
+  }
+  {
+    auto app = App::Create(options);
+    ASSERT_TRUE(app.ok()) << app.error().ToString();
+    ASSERT_TRUE((*app)->Start().ok());
+  }  // destroyed while serving
+  EXPECT_TRUE(fs::exists(tmp.Sub("data/credentials")));
+}
+
 class AddAccountTest : public ::testing::Test {
  protected:
   // A stopped server's data directory with one account.
