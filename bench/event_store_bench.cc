@@ -434,8 +434,9 @@ void BM_AppendGroupCommit(benchmark::State& state) {
   const std::vector<EventRecord>& pool = RecordPool();
   SystemRandom random;
   std::string dir = FreshDir("sagetrail-store-bench-append");
-  store::DatabaseOptions options;
+  store::DatabaseOptions options;  // as the server's (server/storage.cc)
   options.sync = state.range(1) != 0;
+  options.index_run_prefix = cloudtrail::RocksEventStore::IndexRunPrefix;
   auto db = store::Database::Open(dir, options);
   if (!db.ok()) {
     state.SkipWithError(db.error().message().c_str());
@@ -633,7 +634,9 @@ class History {
   }
 
   bool Open(Random& random) {
-    auto db = store::Database::Open(dir_, store::DatabaseOptions{});
+    store::DatabaseOptions options;  // as the server's (server/storage.cc)
+    options.index_run_prefix = cloudtrail::RocksEventStore::IndexRunPrefix;
+    auto db = store::Database::Open(dir_, options);
     if (!db.ok()) {
       std::fprintf(stderr, "open failed: %s\n", db.error().message().c_str());
       return false;

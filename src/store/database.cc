@@ -5,6 +5,8 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/options.h>
+#include <rocksdb/perf_level.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -49,6 +51,25 @@ class ServerLogger final : public rocksdb::Logger {
       spdlog::warn("storage engine: {}", text);
     }
   }
+};
+
+// The prefix of a key under which its family's keys are written in order (see
+// DatabaseOptions::index_run_prefix): the memtable keeps an insert position per prefix.
+class RunPrefix final : public rocksdb::SliceTransform {
+ public:
+  using Length = std::function<std::optional<size_t>(std::string_view key)>;
+  explicit RunPrefix(Length length) : length_(std::move(length)) {}
+  const char* Name() const override { return "sagetrail.RunPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    auto n = length_(std::string_view(key.data(), key.size()));
+    return rocksdb::Slice(key.data(), n ? std::min(*n, key.size()) : 0);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return length_(std::string_view(key.data(), key.size())).has_value();
+  }
+
+ private:
+  Length length_;
 };
 
 // Drops index keys that the retention policy says are expired, as they are compacted.
@@ -351,6 +372,13 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
       db->index_filter_ = std::make_unique<IndexRetentionFilter>(o.index_expired);
       cf.compaction_filter = db->index_filter_.get();
     }
+    if (static_cast<Family>(i) == Family::kIndex && o.index_run_prefix) {
+      cf.memtable_insert_with_hint_prefix_extractor.reset(new RunPrefix(o.index_run_prefix));
+    }
+    if (static_cast<Family>(i) == Family::kRecords) {  // ascending sequence numbers: one run
+      cf.memtable_insert_with_hint_prefix_extractor.reset(
+          new RunPrefix([](std::string_view) { return std::optional<size_t>(0); }));
+    }
     if (static_cast<Family>(i) == Family::kState || static_cast<Family>(i) == Family::kMeta) {
       cf.write_buffer_size = std::min<size_t>(o.write_buffer_bytes, 4u << 20);
     }
@@ -390,6 +418,8 @@ Status Database::health() const {
 
 Status Database::Write(WriteBatch& batch) {
   if (Status h = health(); !h.ok()) return h;
+  // No per-operation counters (on by default, a thread-local update per key comparison).
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   rocksdb::WriteOptions w;
   w.sync = options_.sync;
   rocksdb::Status s = db_->Write(w, &batch.batch_);

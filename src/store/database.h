@@ -52,6 +52,11 @@ struct DatabaseOptions {
   // Index keys this returns true for are dropped at compaction (retention). Called from
   // RocksDB's background threads.
   std::function<bool(std::string_view key)> index_expired;
+  // Index keys arrive in runs: keys sharing a prefix are written next to each other (the newest
+  // just before the previous one). This gives that prefix's length for a key, or nullopt for a
+  // key with no run (a unique value); RocksDB then inserts a key at its run's last position
+  // instead of searching the memtable for it. Records (sequence numbers) always form one run.
+  std::function<std::optional<size_t>(std::string_view key)> index_run_prefix;
   // Tests: the environment RocksDB does its I/O through (fault injection); null: the default.
   std::shared_ptr<rocksdb::Env> env;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_map>
 
 #include "cloudtrail/store/record_codec.h"
 #include "common/coding.h"
@@ -12,7 +13,10 @@ namespace {
 
 constexpr std::string_view kSecretKey = "events/secret";
 constexpr size_t kSecretBytes = 32;
-constexpr size_t kKeyTail = 16;  // ~time, ~seq
+constexpr size_t kKeyTail = 16;  // time, seq (big-endian)
+// The events of one index block span at most this much time, so a lookup that ends at T finds
+// every event up to T by starting at the blocks whose newest event is at most T + this.
+constexpr int64_t kMaxBlockSpanMs = 100;
 
 std::string SeqKey(uint64_t seq) {
   std::string k;
@@ -32,15 +36,17 @@ std::string IndexPrefix(std::string_view account, std::string_view region,
   return k;
 }
 
+// Ascending: a value's keys are written in key order, each after the previous one, which the
+// memtable's insert hints make cheap (see IndexRunPrefix); lookups walk them backwards.
 void AppendTail(std::string* k, int64_t time_ms, uint64_t seq) {
-  PutBigEndian64(k, ~static_cast<uint64_t>(time_ms));
-  PutBigEndian64(k, ~seq);
+  PutBigEndian64(k, static_cast<uint64_t>(std::max<int64_t>(0, time_ms)));
+  PutBigEndian64(k, seq);
 }
 
 int64_t TailTime(std::string_view key) {
-  return static_cast<int64_t>(~DecodeBigEndian64(key.substr(key.size() - kKeyTail, 8)));
+  return static_cast<int64_t>(DecodeBigEndian64(key.substr(key.size() - kKeyTail, 8)));
 }
-uint64_t TailSeq(std::string_view key) { return ~DecodeBigEndian64(key.substr(key.size() - 8, 8)); }
+uint64_t TailSeq(std::string_view key) { return DecodeBigEndian64(key.substr(key.size() - 8, 8)); }
 
 // Every (attribute, value) Event history finds a management event by, once each.
 std::set<std::pair<LookupAttribute, std::string>> Lookups(const EventRecord& r) {
@@ -67,12 +73,14 @@ bool IndexRetention::Expired(std::string_view key) const {
   return TailTime(key) < cutoff_ms.load(std::memory_order_relaxed);
 }
 
-std::string RocksEventStore::IndexKey(std::string_view account, std::string_view region,
-                                      LookupAttribute attribute, std::string_view value,
-                                      int64_t time_ms, uint64_t seq) {
-  std::string k = IndexPrefix(account, region, attribute, value);
-  AppendTail(&k, time_ms, seq);
-  return k;
+std::optional<size_t> RocksEventStore::IndexRunPrefix(std::string_view key) {
+  std::string_view rest = key, part;
+  if (!GetLengthPrefixed(&rest, &part) || !GetLengthPrefixed(&rest, &part) || rest.empty()) {
+    return std::nullopt;
+  }
+  if (static_cast<LookupAttribute>(rest[0]) == LookupAttribute::kEventId) return std::nullopt;
+  if (key.size() < kKeyTail) return std::nullopt;
+  return key.size() - kKeyTail;
 }
 
 Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(
@@ -116,6 +124,9 @@ Status RocksEventStore::Commit(std::vector<EventRecord>& records,
   uint64_t seq = next_seq_;
   int64_t last_time = last_time_ms_;
   std::string value;
+  // The index entries of this commit, by key prefix, oldest first: each prefix's entries become
+  // as few keys as the block span allows.
+  std::unordered_map<std::string, std::vector<std::pair<int64_t, uint64_t>>> postings;
   for (EventRecord& r : records) {
     r.seq = seq++;
     // Monotonic times: seq order is time order, which the index and paging rely on. A record
@@ -138,8 +149,30 @@ Status RocksEventStore::Commit(std::vector<EventRecord>& records,
     batch.Put(store::Family::kRecords, SeqKey(r.seq), value);
     if (!r.management) continue;  // data events are not in Event history
     for (const auto& [attribute, v] : Lookups(r)) {
-      batch.Put(store::Family::kIndex, IndexKey(r.account_id, r.region, attribute, v, t, r.seq),
-                {});
+      postings[IndexPrefix(r.account_id, r.region, attribute, v)].emplace_back(t, r.seq);
+    }
+  }
+  std::string key;
+  for (auto& [prefix, entries] : postings) {
+    // Blocks of entries within kMaxBlockSpanMs of their oldest; each keyed by its newest entry,
+    // the others in its value, newest first, as deltas from it.
+    size_t first = 0;
+    while (first < entries.size()) {
+      size_t last = first;
+      while (last + 1 < entries.size() &&
+             entries[last + 1].first - entries[first].first <= kMaxBlockSpanMs) {
+        ++last;
+      }
+      const auto [newest_t, newest_seq] = entries[last];
+      key = prefix;
+      AppendTail(&key, newest_t, newest_seq);
+      value.clear();
+      for (size_t i = last; i-- > first;) {
+        PutVarint(&value, static_cast<uint64_t>(newest_t - entries[i].first));
+        PutVarint(&value, newest_seq - entries[i].second);
+      }
+      batch.Put(store::Family::kIndex, key, value);
+      first = last + 1;
     }
   }
   for (const store::Mutation& m : mutations) {
@@ -164,27 +197,48 @@ Result<LookupPage> RocksEventStore::Lookup(const LookupQuery& q) {
   const int64_t start = ToUnixMillis(q.start), end = ToUnixMillis(q.end);
   if (end < start || q.max_results == 0) return page;
   const std::string prefix = IndexPrefix(q.account_id, q.region, q.attribute, q.value);
-  // The first key at or before `end` (newest first), or just after the last one returned.
+  // Blocks come newest first, and their entries too, so the entries in key order are newest
+  // first throughout (blocks hold disjoint runs of seqs). A block holding an event at or before
+  // `end` (or older than the last one returned) has its newest event at most a block span later.
+  int64_t newest = end;
+  if (q.after) newest = std::min(newest, q.after->first);
   std::string seek = prefix;
-  AppendTail(&seek, end, UINT64_MAX);
-  if (q.after) {
-    std::string after = prefix;
-    AppendTail(&after, q.after->first, q.after->second);
-    if (after >= seek) seek = std::move(after);
-  }
+  AppendTail(&seek, newest > INT64_MAX - kMaxBlockSpanMs ? INT64_MAX : newest + kMaxBlockSpanMs,
+             UINT64_MAX);
   std::vector<uint64_t> seqs;
   store::Cursor c = db_.NewCursor(store::Family::kIndex);
-  for (c.Seek(seek); c.Valid(); c.Next()) {
+  bool done = false;
+  for (c.SeekForPrev(seek); c.Valid() && !done; c.Prev()) {
     std::string_view key = c.key();
     if (!key.starts_with(prefix) || key.size() != prefix.size() + kKeyTail) break;
-    if (TailTime(key) < start) break;
-    uint64_t seq = TailSeq(key);
-    if (q.after && seq >= q.after->second && TailTime(key) == q.after->first) continue;
-    if (seqs.size() == q.max_results) {
-      page.more = true;
-      break;
+    const int64_t block_t = TailTime(key);
+    const uint64_t block_seq = TailSeq(key);
+    if (block_t < start) break;
+    std::string_view rest = c.value();
+    int64_t t = block_t;
+    uint64_t seq = block_seq;
+    while (true) {
+      if (t < start) {
+        done = true;
+        break;
+      }
+      const bool after_ok = !q.after || seq < q.after->second;
+      if (t <= end && after_ok) {
+        if (seqs.size() == q.max_results) {
+          page.more = true;
+          done = true;
+          break;
+        }
+        seqs.push_back(seq);
+      }
+      if (rest.empty()) break;
+      uint64_t dt = 0, ds = 0;
+      if (!GetVarint(&rest, &dt) || !GetVarint(&rest, &ds)) {
+        return Status::Corruption("an Event history index block cannot be decoded");
+      }
+      t = block_t - static_cast<int64_t>(dt);
+      seq = block_seq - ds;
     }
-    seqs.push_back(seq);
   }
   if (Status s = c.status(); !s.ok()) return s;
   page.events.reserve(seqs.size());

@@ -1,14 +1,17 @@
 // RocksEventStore: EventStore over the server's Database (RocksDB).
 //
 //   records  key: seq (8 bytes, big-endian)           value: the encoded record (RecordCodec)
-//   index    key: account | region | attribute | value | ~event time (ms) | ~seq  (empty value)
+//   index    key: account | region | attribute | value | event time (ms) | seq of the newest
+//            event of a block; value: the block's other events, newest first, as (time, seq)
+//            deltas from it (varints)
 //   meta     "events/secret": the paging-token key
 //
-// Each management event has one index key for the bare time range and one per LookupEvents
-// attribute value it carries; the inverted time and seq put the newest first, so a lookup is one
-// seek and a walk over exactly the page it returns, then one read per record. Data events are
-// stored but never indexed (they are not in Event history). Memory does not grow with history:
-// the index lives in RocksDB's blocks, read through a bounded cache.
+// Each management event is indexed under the bare time range and under each LookupEvents
+// attribute value it carries. The events of one commit that share an index prefix form blocks
+// (spanning at most 100 ms each), one key per block, so a group commit writes a few keys per
+// shared value rather than one per event. A lookup is one seek to the newest block it may
+// need and a walk backwards over the blocks of the page it returns, then one read per record. Data events are stored but never indexed (they are not in Event history). Memory does
+// not grow with history: the index lives in RocksDB's blocks, read through a bounded cache.
 //
 // A commit writes the records, their index keys and the state mutations of the same calls in
 // one atomic batch. Event times are made monotonic at commit, so seq order is time order.
@@ -20,6 +23,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cloudtrail/store/event_store.h"
@@ -43,6 +47,11 @@ class RocksEventStore final : public EventStore {
   static Result<std::unique_ptr<RocksEventStore>> Open(
       store::Database& db, Random& random, std::shared_ptr<IndexRetention> retention = nullptr);
 
+  // The run an index key belongs to (store::DatabaseOptions::index_run_prefix): the keys of one
+  // lookup value arrive newest first, each next to the previous one; event ids are unique and
+  // form none.
+  static std::optional<size_t> IndexRunPrefix(std::string_view key);
+
   Status Commit(std::vector<EventRecord>& records, const store::Mutations& mutations) override;
   Status health() const override { return db_.health(); }
   Result<LookupPage> Lookup(const LookupQuery& query) override;
@@ -50,12 +59,6 @@ class RocksEventStore final : public EventStore {
   Result<std::pair<uint64_t, uint64_t>> SeqRange() override;
   Result<size_t> DeleteOlderThan(TimePoint cutoff, size_t limit) override;
   const std::string& secret() const override { return secret_; }
-
-  // The index key of one (attribute, value) of a record (exposed for tests and the retention
-  // filter).
-  static std::string IndexKey(std::string_view account, std::string_view region,
-                              LookupAttribute attribute, std::string_view value, int64_t time_ms,
-                              uint64_t seq);
 
  private:
   RocksEventStore(store::Database& db, std::shared_ptr<IndexRetention> retention)
