@@ -217,6 +217,21 @@ TEST_F(IdentityStoreTest, AccountSavedWithoutACreationTimeDatesFromItsEarliestEn
   EXPECT_EQ(account->created, first);
 }
 
+// An entity the codec cannot decode is reported: the store refuses to open rather than run
+// without it (a skipped inline policy could be a Deny).
+TEST_F(IdentityStoreTest, MalformedStoredEntityFailsTheOpen) {
+  store_ = Open();
+  ASSERT_TRUE(store_->CreateAccount("123456789012", "acme").ok());
+  store_.reset();
+  ASSERT_TRUE(
+      state_.Apply({store::Mutation::Put("iam/123456789012/inline/user/bob/p", "{broken")}).ok());
+  auto s = IdentityStore::Open(state_, state_, random_, clock_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), Status::Code::kCorruption);
+  EXPECT_NE(s.error().message().find("iam/123456789012/inline/user/bob/p"), std::string::npos)
+      << s.error().message();
+}
+
 TEST_F(IdentityStoreTest, DuplicateUserIsRefused) {
   store_ = Open();
   ASSERT_TRUE(store_->CreateAccount("123456789012", "acme").ok());
