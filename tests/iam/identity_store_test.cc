@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <regex>
+#include <thread>
 
 #include "fakes/memory_state.h"
 #include "fakes/test_support.h"
@@ -783,6 +785,77 @@ TEST_F(IdentityApiTest, SavingARemovedEntityDeletesIt) {
   EXPECT_FALSE(other->GetManagedPolicy(kAcct, p.arn).has_value());
   EXPECT_EQ(other->Find(key->access_key_id, ""), nullptr);
   EXPECT_EQ(RowsOnDisk("account"), 1);
+}
+
+// Every API write hands back its place in the commit order, refused or not; a refused one
+// changes nothing.
+TEST_F(IdentityApiTest, RefusedWritesHandBackAPlaceAndNoChanges) {
+  AddUser("bob");
+  ASSERT_TRUE(store_->AddAccessKey(kAcct, "bob").ok());
+  auto expect_refused = [](const auto& outcome, const std::string& code) {
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_EQ(outcome.error().code, code);
+    EXPECT_TRUE(outcome.changes.ticket.valid()) << code;
+    EXPECT_TRUE(outcome.changes.mutations.empty()) << code;
+  };
+  expect_refused(store_->AddUser(kAcct, "bob", "/"), "EntityAlreadyExists");
+  expect_refused(store_->RemoveUser(kAcct, "bob"), "DeleteConflict");
+  expect_refused(store_->RemoveUser(kAcct, "ghost"), "NoSuchEntity");
+  expect_refused(store_->AddAccessKey(kAcct, "ghost"), "NoSuchEntity");
+  expect_refused(store_->SetAccessKeyStatus(kAcct, "bob", "AKIANOSUCHKEY0000000", false),
+                 "NoSuchEntity");
+  expect_refused(store_->RemoveAccessKey(kAcct, "bob", "AKIANOSUCHKEY0000000"), "NoSuchEntity");
+  RoleRecord ghost_trust;
+  ghost_trust.account_id = kAcct;
+  ghost_trust.role_name = "Gate";
+  expect_refused(store_->AddRole(ghost_trust, {"arn:aws:iam::123456789012:user/ghost"}),
+                 "MalformedPolicyDocument");
+  expect_refused(store_->ChangeRole(kAcct, "ghost", [](RoleRecord&) {}), "NoSuchEntity");
+  expect_refused(store_->SetTrustPolicy(kAcct, "ghost", "{}", {}), "NoSuchEntity");
+  expect_refused(store_->RemoveRole(kAcct, "ghost"), "NoSuchEntity");
+  expect_refused(store_->PutInlinePolicy(kAcct, {"user", "ghost"}, "p", kAllowAll), "NoSuchEntity");
+  expect_refused(store_->DeleteInlinePolicy(kAcct, {"user", "bob"}, "p"), "NoSuchEntity");
+  ManagedPolicyRecord p = AddPolicy("Narrow", kAllowList);
+  expect_refused(store_->AddManagedPolicy(p), "EntityAlreadyExists");
+  expect_refused(store_->RemoveManagedPolicy(kAcct, kAdminArn), "NoSuchEntity");
+  expect_refused(store_->Attach(kAcct, {"user", "ghost"}, kAdminArn), "NoSuchEntity");
+  expect_refused(store_->Detach(kAcct, {"user", "bob"}, kAdminArn), "NoSuchEntity");
+  // Each took a place of its own, in the order the writes ran.
+  auto first = store_->RemoveUser(kAcct, "ghost");
+  auto second = store_->Detach(kAcct, {"user", "bob"}, kAdminArn);
+  EXPECT_LT(first.changes.ticket.position(), second.changes.ticket.position());
+}
+
+// DeleteUser races the DeleteAccessKey that removes the user's only key. Whichever runs first,
+// the commit order agrees with what each saw: a DeleteUser refused because of the key comes
+// before the key's removal, one that succeeded comes after it.
+TEST_F(IdentityApiTest, RacingWritesAreOrderedAsTheySawEachOther) {
+  int refused = 0;
+  for (int i = 0; i < 200; ++i) {
+    std::string name = "racer" + std::to_string(i);
+    AddUser(name);
+    auto key = store_->AddAccessKey(kAcct, name);
+    ASSERT_TRUE(key.ok());
+    std::string key_id = key->access_key_id;
+    SaveAll(state_, std::move(key.changes));
+    std::optional<IdentityStore::Outcome<IdentityStore::Done>> removed_key;
+    std::thread other([&] { removed_key.emplace(store_->RemoveAccessKey(kAcct, name, key_id)); });
+    auto removed_user = store_->RemoveUser(kAcct, name);
+    other.join();
+    ASSERT_TRUE(removed_key->ok());
+    uint64_t user_at = removed_user.changes.ticket.position();
+    uint64_t key_at = removed_key->changes.ticket.position();
+    if (removed_user.ok()) {
+      EXPECT_GT(user_at, key_at) << i;
+    } else {
+      ++refused;
+      EXPECT_EQ(removed_user.error().code, "DeleteConflict");
+      EXPECT_LT(user_at, key_at) << i;
+      ASSERT_TRUE(store_->RemoveUser(kAcct, name).ok());
+    }
+  }
+  // (How often each order happened is up to the scheduler; both are checked when they occur.)
+  SUCCEED() << refused << " of 200 DeleteUser calls were refused";
 }
 
 TEST_F(IdentityApiTest, SessionTokensOpenIntoTheirSession) {
