@@ -87,6 +87,27 @@ TEST_F(IamServiceTest, Traits) {
   EXPECT_EQ(sts_->RecordRegion("eu-west-1"), "eu-west-1");
 }
 
+TEST_F(IamServiceTest, StsDispatchesThroughItsTable) {
+  for (const char* op :
+       {"GetCallerIdentity", "AssumeRole", "GetFederationToken", "GetSessionToken"}) {
+    EXPECT_TRUE(sts_->Implements(op)) << op;
+  }
+  for (const char* op : {"AssumeRoleWithSAML", "GetAccessKeyInfo", "DecodeAuthorizationMessage"}) {
+    EXPECT_FALSE(sts_->Implements(op)) << op;
+  }
+  auto who = Ctx("sts", "GetCallerIdentity", json::object());
+  auto out = sts_->Invoke(who);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*aws::StringField(*out, "Account"), kAcct);
+  EXPECT_EQ(*aws::StringField(*out, "Arn"), "arn:aws:iam::123456789012:root");
+  auto other = Ctx("sts", "GetAccessKeyInfo", json::parse(R"({"AccessKeyId":"AKIAEXAMPLE"})"));
+  auto refused = sts_->Invoke(other);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "NotImplemented");
+  EXPECT_EQ(refused.error().message,
+            "sagetrail does not implement STS operation GetAccessKeyInfo yet");
+}
+
 TEST_F(IamServiceTest, NamesResolveToTheStoredEntity) {
   ASSERT_TRUE(Iam("CreateUser", json::parse(R"({"UserName":"Alice","Path":"/div/"})")).ok());
   ASSERT_TRUE(Iam("CreateRole", json::parse(R"({"RoleName":"Runner","Path":"/ml/",
