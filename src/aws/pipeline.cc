@@ -222,11 +222,11 @@ std::optional<AwsError> Pipeline::Authorize(const RequestContext& ctx,
   if (authorizer_ == nullptr) return std::nullopt;
   auto denial = authorizer_->Authorize(ctx);
   if (!denial) return std::nullopt;
-  // JSON services answer AccessDeniedException (400; 403 behind rest-json), query and S3
-  // AccessDenied (403).
+  // JSON services answer AccessDeniedException (400; 403 behind rest-json), query and rest-xml
+  // ones AccessDenied (403).
   Protocol p = entry.model->protocol();
   bool json = p == Protocol::kJson || p == Protocol::kRestJson;
-  return AwsError{json && !entry.s3 ? "AccessDeniedException" : "AccessDenied", std::move(*denial),
+  return AwsError{json ? "AccessDeniedException" : "AccessDenied", std::move(*denial),
                   p == Protocol::kJson ? 400 : 403, true};
 }
 
@@ -238,7 +238,7 @@ std::optional<AwsError> Pipeline::Check(const RequestContext& ctx,
 std::optional<AwsError> Pipeline::Validate(const RequestContext& ctx,
                                            const ServiceEntry& entry) const {
   auto invalid = entry.validator->Validate(ctx.operation->input, ctx.input);
-  // Query services (IAM, STS) name the same failure ValidationError.
+  // Query-protocol services name the same failure ValidationError.
   if (invalid && invalid->code == "ValidationException" &&
       entry.model->protocol() == Protocol::kQuery) {
     invalid->code = "ValidationError";

@@ -6,13 +6,21 @@
 
 namespace sagetrail::cloudtrail {
 
+CloudTrailService::CloudTrailService(EventStore& store, const Clock& clock,
+                                     std::chrono::hours retention)
+    : lookup_(store, clock, retention) {
+  operations_["LookupEvents"] = {[this](aws::RequestContext& ctx) { return lookup_.Run(ctx); },
+                                 LookupEvents::CheckInput};
+}
+
 bool CloudTrailService::Implements(std::string_view operation) const {
-  return operation == "LookupEvents";
+  return operations_.count(std::string(operation)) != 0;
 }
 
 std::optional<aws::AwsError> CloudTrailService::CheckInput(const aws::RequestContext& ctx) const {
-  if (ctx.operation->name == "LookupEvents") return LookupEvents::CheckInput(ctx.input);
-  return std::nullopt;
+  auto it = operations_.find(ctx.operation->name);
+  if (it == operations_.end() || !it->second.check_input) return std::nullopt;
+  return it->second.check_input(ctx.input);
 }
 
 namespace {
@@ -37,9 +45,12 @@ aws::AccessRequest CloudTrailService::AccessFor(const aws::RequestContext& ctx) 
 }
 
 Result<boost::json::value, aws::AwsError> CloudTrailService::Invoke(aws::RequestContext& ctx) {
-  if (ctx.operation->name == "LookupEvents") return lookup_.Run(ctx);
-  return aws::AwsError::NotImplemented("sagetrail does not implement CloudTrail operation " +
-                                       ctx.operation->name + " yet");
+  auto it = operations_.find(ctx.operation->name);
+  if (it == operations_.end()) {
+    return aws::AwsError::NotImplemented("sagetrail does not implement CloudTrail operation " +
+                                         ctx.operation->name + " yet");
+  }
+  return it->second.run(ctx);
 }
 
 }  // namespace sagetrail::cloudtrail

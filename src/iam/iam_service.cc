@@ -22,6 +22,9 @@ AwsError Malformed(std::string message) {
   return {"MalformedPolicyDocument", std::move(message), 400, true};
 }
 
+// The output of writes that answer nothing but success.
+json::object NoOutput(const IdentityStore::Done&) { return {}; }
+
 std::string Field(const json::value& in, std::string_view key) {
   return std::string(aws::StringField(in, key).value_or(""));
 }
@@ -110,13 +113,11 @@ std::optional<AwsError> IamService::CheckPolicyDocument(std::string_view documen
   return std::nullopt;
 }
 
-Result<std::map<std::string, std::string>, AwsError> IamService::ResolveTrustPrincipals(
-    std::string_view document) const {
+Result<std::vector<std::string>, AwsError> IamService::TrustPrincipalArns(
+    std::string_view document) {
   auto parsed = PolicyDocument::Parse(document, PolicyKind::kTrust);
   if (!parsed.ok()) return Malformed(parsed.error());
-  // IAM resolves user and role principals when the policy is saved; one that does not exist is
-  // refused. Only accounts this server holds can be checked.
-  std::map<std::string, std::string> ids;
+  std::vector<std::string> arns;
   for (const Statement& st : parsed->statements()) {
     if (!st.principals) continue;
     for (const std::string& v : st.principals->aws) {
@@ -125,17 +126,24 @@ Result<std::map<std::string, std::string>, AwsError> IamService::ResolveTrustPri
       if (v.rfind(kPrefix, 0) != 0 || v.find_first_of("*?") != std::string::npos) continue;
       std::string_view rest = std::string_view(v).substr(kPrefix.size());
       if (rest.size() < 14 || rest[12] != ':') continue;
-      std::string account(rest.substr(0, 12));
       std::string_view resource = rest.substr(13);
-      bool user = resource.rfind("user/", 0) == 0;
-      bool role = resource.rfind("role/", 0) == 0;
-      if ((!user && !role) || !store_.Account(account)) continue;
-      std::string id = store_.UniqueIdOf(v);
-      if (id.empty()) return Malformed("Invalid principal in policy: \"AWS\":\"" + v + "\"");
-      ids[v] = id;
+      if (resource.rfind("user/", 0) != 0 && resource.rfind("role/", 0) != 0) continue;
+      arns.push_back(v);
     }
   }
-  return ids;
+  return arns;
+}
+
+template <typename T, typename Output>
+Result<json::value, AwsError> IamService::Commit(aws::RequestContext& ctx,
+                                                 IdentityStore::Outcome<T> outcome, Output output) {
+  // The changed entities go into the log with the call's record, at the place the store took
+  // while it was still locked; a refused call is recorded at the place it took there too, so it
+  // comes before any change it did not see.
+  for (store::Mutation& m : outcome.changes.mutations) ctx.mutations.push_back(std::move(m));
+  ctx.ticket = std::move(outcome.changes.ticket);
+  if (!outcome.ok()) return outcome.error();
+  return json::value(output(outcome.value()));
 }
 
 std::string IamService::DisplayedTrustPolicy(const RoleRecord& role) const {
@@ -185,10 +193,11 @@ IamService::IamService(IdentityStore& store) : store_(store) {
   auto& h = handlers_;
   // --- users -----------------------------------------------------------------------------------
   h["CreateUser"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-    auto added =
-        store_.AddUser(ctx.account_id, Field(ctx.input, "UserName"), Field(ctx.input, "Path"));
-    if (!added.ok()) return added.error();
-    return Commit(ctx, std::move(added->second), json::object{{"User", UserJson(added->first)}});
+    return Commit(
+        ctx, store_.AddUser(ctx.account_id, Field(ctx.input, "UserName"), Field(ctx.input, "Path")),
+        [](const UserRecord& u) {
+          return json::object{{"User", UserJson(u)}};
+        });
   };
   h["GetUser"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     std::string name = SubjectUser(ctx);
@@ -217,21 +226,19 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     return json::value(std::move(out));
   };
   h["DeleteUser"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-    auto changes = store_.RemoveUser(ctx.account_id, Field(ctx.input, "UserName"));
-    if (!changes.ok()) return changes.error();
-    return Commit(ctx, std::move(changes).value(), json::object());
+    return Commit(ctx, store_.RemoveUser(ctx.account_id, Field(ctx.input, "UserName")), NoOutput);
   };
   // --- access keys -----------------------------------------------------------------------------
   h["CreateAccessKey"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-    auto added = store_.AddAccessKey(ctx.account_id, SubjectUser(ctx));
-    if (!added.ok()) return added.error();
-    const AccessKeyRecord& k = added->first;
-    json::object key{{"AccessKeyId", k.access_key_id},
-                     {"Status", "Active"},
-                     {"SecretAccessKey", k.secret_access_key},
-                     {"CreateDate", aws::TimestampValue(k.created)}};
-    if (!k.user_name.empty()) key["UserName"] = k.user_name;
-    return Commit(ctx, std::move(added->second), json::object{{"AccessKey", std::move(key)}});
+    return Commit(ctx, store_.AddAccessKey(ctx.account_id, SubjectUser(ctx)),
+                  [](const AccessKeyRecord& k) {
+                    json::object key{{"AccessKeyId", k.access_key_id},
+                                     {"Status", "Active"},
+                                     {"SecretAccessKey", k.secret_access_key},
+                                     {"CreateDate", aws::TimestampValue(k.created)}};
+                    if (!k.user_name.empty()) key["UserName"] = k.user_name;
+                    return json::object{{"AccessKey", std::move(key)}};
+                  });
   };
   h["ListAccessKeys"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     std::string user = SubjectUser(ctx);
@@ -252,17 +259,17 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     return json::value(std::move(out));
   };
   h["UpdateAccessKey"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-    auto changes =
+    return Commit(
+        ctx,
         store_.SetAccessKeyStatus(ctx.account_id, SubjectUser(ctx), Field(ctx.input, "AccessKeyId"),
-                                  Field(ctx.input, "Status") == "Active");
-    if (!changes.ok()) return changes.error();
-    return Commit(ctx, std::move(changes).value(), json::object());
+                                  Field(ctx.input, "Status") == "Active"),
+        NoOutput);
   };
   h["DeleteAccessKey"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-    auto changes =
-        store_.RemoveAccessKey(ctx.account_id, SubjectUser(ctx), Field(ctx.input, "AccessKeyId"));
-    if (!changes.ok()) return changes.error();
-    return Commit(ctx, std::move(changes).value(), json::object());
+    return Commit(
+        ctx,
+        store_.RemoveAccessKey(ctx.account_id, SubjectUser(ctx), Field(ctx.input, "AccessKeyId")),
+        NoOutput);
   };
   // --- roles -----------------------------------------------------------------------------------
   h["CreateRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
@@ -275,37 +282,34 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     role.max_session_duration =
         static_cast<int>(aws::IntField(ctx.input, "MaxSessionDuration").value_or(3600));
     if (auto err = CheckPolicyDocument(role.trust_policy, true)) return *err;
-    auto ids = ResolveTrustPrincipals(role.trust_policy);
-    if (!ids.ok()) return ids.error();
-    role.trust_principal_ids = std::move(ids).value();
-    auto added = store_.AddRole(std::move(role));
-    if (!added.ok()) return added.error();
-    return Commit(ctx, std::move(added->second),
-                  json::object{{"Role", RoleJson(added->first, added->first.trust_policy)}});
+    auto principals = TrustPrincipalArns(role.trust_policy);
+    if (!principals.ok()) return principals.error();
+    return Commit(ctx, store_.AddRole(std::move(role), *principals), [](const RoleRecord& r) {
+      return json::object{{"Role", RoleJson(r, r.trust_policy)}};
+    });
   };
   h["UpdateAssumeRolePolicy"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     std::string document = Field(ctx.input, "PolicyDocument");
     if (auto err = CheckPolicyDocument(document, true)) return *err;
-    auto ids = ResolveTrustPrincipals(document);
-    if (!ids.ok()) return ids.error();
-    auto changes =
-        store_.ChangeRole(ctx.account_id, Field(ctx.input, "RoleName"), [&](RoleRecord& r) {
-          r.trust_policy = document;
-          r.trust_principal_ids = *ids;
-        });
-    if (!changes.ok()) return changes.error();
-    return Commit(ctx, std::move(changes).value(), json::object{});
+    auto principals = TrustPrincipalArns(document);
+    if (!principals.ok()) return principals.error();
+    return Commit(
+        ctx,
+        store_.SetTrustPolicy(ctx.account_id, Field(ctx.input, "RoleName"), document, *principals),
+        NoOutput);
   };
   h["UpdateRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     auto description = aws::StringField(ctx.input, "Description");
     auto max_session = aws::IntField(ctx.input, "MaxSessionDuration");
-    auto changes =
-        store_.ChangeRole(ctx.account_id, Field(ctx.input, "RoleName"), [&](RoleRecord& r) {
-          if (description) r.description = std::string(*description);
-          if (max_session) r.max_session_duration = static_cast<int>(*max_session);
-        });
-    if (!changes.ok()) return changes.error();
-    return Commit(ctx, std::move(changes).value(), json::object{});
+    return Commit(ctx,
+                  store_.ChangeRole(ctx.account_id, Field(ctx.input, "RoleName"),
+                                    [&](RoleRecord& r) {
+                                      if (description) r.description = std::string(*description);
+                                      if (max_session) {
+                                        r.max_session_duration = static_cast<int>(*max_session);
+                                      }
+                                    }),
+                  NoOutput);
   };
   h["GetRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     std::string name = Field(ctx.input, "RoleName");
@@ -325,9 +329,7 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     return json::value(std::move(out));
   };
   h["DeleteRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-    auto changes = store_.RemoveRole(ctx.account_id, Field(ctx.input, "RoleName"));
-    if (!changes.ok()) return changes.error();
-    return Commit(ctx, std::move(changes).value(), json::object());
+    return Commit(ctx, store_.RemoveRole(ctx.account_id, Field(ctx.input, "RoleName")), NoOutput);
   };
   // --- inline policies (users and roles alike) --------------------------------------------------
   for (const char* type : {"User", "Role"}) {
@@ -338,10 +340,10 @@ IamService::IamService(IdentityStore& store) : store_(store) {
         [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
       std::string document = Field(ctx.input, "PolicyDocument");
       if (auto err = CheckPolicyDocument(document, false)) return *err;
-      auto changes = store_.PutInlinePolicy(ctx.account_id, {lower, Field(ctx.input, name_key)},
-                                            Field(ctx.input, "PolicyName"), document);
-      if (!changes.ok()) return changes.error();
-      return Commit(ctx, std::move(changes).value(), json::object());
+      return Commit(ctx,
+                    store_.PutInlinePolicy(ctx.account_id, {lower, Field(ctx.input, name_key)},
+                                           Field(ctx.input, "PolicyName"), document),
+                    NoOutput);
     };
     h["Get" + t + "Policy"] =
         [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
@@ -355,10 +357,10 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     };
     h["Delete" + t + "Policy"] =
         [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-      auto changes = store_.DeleteInlinePolicy(ctx.account_id, {lower, Field(ctx.input, name_key)},
-                                               Field(ctx.input, "PolicyName"));
-      if (!changes.ok()) return changes.error();
-      return Commit(ctx, std::move(changes).value(), json::object());
+      return Commit(ctx,
+                    store_.DeleteInlinePolicy(ctx.account_id, {lower, Field(ctx.input, name_key)},
+                                              Field(ctx.input, "PolicyName")),
+                    NoOutput);
     };
     h["List" + t + "Policies"] =
         [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
@@ -374,17 +376,17 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     };
     h["Attach" + t + "Policy"] =
         [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-      auto changes = store_.Attach(ctx.account_id, {lower, Field(ctx.input, name_key)},
-                                   Field(ctx.input, "PolicyArn"));
-      if (!changes.ok()) return changes.error();
-      return Commit(ctx, std::move(changes).value(), json::object());
+      return Commit(ctx,
+                    store_.Attach(ctx.account_id, {lower, Field(ctx.input, name_key)},
+                                  Field(ctx.input, "PolicyArn")),
+                    NoOutput);
     };
     h["Detach" + t + "Policy"] =
         [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-      auto changes = store_.Detach(ctx.account_id, {lower, Field(ctx.input, name_key)},
-                                   Field(ctx.input, "PolicyArn"));
-      if (!changes.ok()) return changes.error();
-      return Commit(ctx, std::move(changes).value(), json::object());
+      return Commit(ctx,
+                    store_.Detach(ctx.account_id, {lower, Field(ctx.input, name_key)},
+                                  Field(ctx.input, "PolicyArn")),
+                    NoOutput);
     };
     h["ListAttached" + t + "Policies"] =
         [this, lower, name_key](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
@@ -413,10 +415,9 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     p.description = Field(ctx.input, "Description");
     // Managed policies must be 2012-10-17 documents.
     if (auto err = CheckPolicyDocument(p.document, false, true)) return *err;
-    auto added = store_.AddManagedPolicy(std::move(p));
-    if (!added.ok()) return added.error();
-    return Commit(ctx, std::move(added->second),
-                  json::object{{"Policy", PolicyJson(added->first, 0)}});
+    return Commit(ctx, store_.AddManagedPolicy(std::move(p)), [](const ManagedPolicyRecord& added) {
+      return json::object{{"Policy", PolicyJson(added, 0)}};
+    });
   };
   h["GetPolicy"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
     std::string arn = Field(ctx.input, "PolicyArn");
@@ -455,9 +456,8 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     return json::value(std::move(out));
   };
   h["DeletePolicy"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-    auto changes = store_.RemoveManagedPolicy(ctx.account_id, Field(ctx.input, "PolicyArn"));
-    if (!changes.ok()) return changes.error();
-    return Commit(ctx, std::move(changes).value(), json::object());
+    return Commit(ctx, store_.RemoveManagedPolicy(ctx.account_id, Field(ctx.input, "PolicyArn")),
+                  NoOutput);
   };
 }
 
@@ -487,8 +487,8 @@ std::vector<aws::CallResource> IamService::ResolveResources(const aws::RequestCo
     if (auto user = store_.GetUser(account, std::string(*name))) {
       out.push_back({"AWS::IAM::User", user->user_name, user->arn});
     } else {
-      out.push_back({"AWS::IAM::User", std::string(*name),
-                     IdentityStore::UserArn(account, path, std::string(*name))});
+      out.push_back(
+          {"AWS::IAM::User", std::string(*name), UserArn(account, path, std::string(*name))});
     }
   } else if (ctx.identity.type == aws::IdentityType::kIAMUser && ctx.operation != nullptr &&
              ActsOnCallerWithoutUserName(ctx.operation->name)) {
@@ -499,8 +499,8 @@ std::vector<aws::CallResource> IamService::ResolveResources(const aws::RequestCo
     if (auto role = store_.GetRole(account, std::string(*name))) {
       out.push_back({"AWS::IAM::Role", role->role_name, role->arn});
     } else {
-      out.push_back({"AWS::IAM::Role", std::string(*name),
-                     IdentityStore::RoleArn(account, path, std::string(*name))});
+      out.push_back(
+          {"AWS::IAM::Role", std::string(*name), RoleArn(account, path, std::string(*name))});
     }
   }
   if (auto arn = aws::StringField(ctx.input, "PolicyArn")) {
@@ -540,16 +540,6 @@ Result<json::value, AwsError> IamService::Invoke(aws::RequestContext& ctx) {
                                     ctx.operation->name + " yet");
   }
   return it->second(ctx);
-}
-
-Result<json::value, AwsError> IamService::Commit(aws::RequestContext& ctx,
-                                                 IdentityStore::Changes changes,
-                                                 json::value result) {
-  // The changed entities go into the log with the call's record, at the place the store took
-  // while it was still locked.
-  for (store::Mutation& m : changes.mutations) ctx.mutations.push_back(std::move(m));
-  ctx.ticket = std::move(changes.ticket);
-  return result;
 }
 
 }  // namespace sagetrail::iam

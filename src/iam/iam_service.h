@@ -40,20 +40,22 @@ class IamService final : public aws::Service {
                                                           bool current_version = false);
 
  private:
-  // A trust policy's user and role principals in accounts this server holds must exist; their
-  // unique ids, by the ARN the policy names them with (kept with the role).
-  Result<std::map<std::string, std::string>, aws::AwsError> ResolveTrustPrincipals(
-      std::string_view document) const;
+  // The user and role ARNs a trust policy names as principals (no wildcards): those in accounts
+  // this server holds must exist, which the store checks when it saves the policy.
+  static Result<std::vector<std::string>, aws::AwsError> TrustPrincipalArns(
+      std::string_view document);
   // A role's trust policy as IAM shows it: a principal ARN whose user or role was deleted since
   // (or replaced by another of the same name) appears as the unique id the policy still holds.
   std::string DisplayedTrustPolicy(const RoleRecord& role) const;
 
   using Handler =
       std::function<Result<boost::json::value, aws::AwsError>(aws::RequestContext& ctx)>;
-  // Hands `changes` to the call, to be committed with its record; passes `result` through.
+  // Hands a write's changes and its place in the commit order to the call, whatever its outcome
+  // (see IdentityStore::Outcome); then answers its error, or `output(value)`.
+  template <typename T, typename Output>
   Result<boost::json::value, aws::AwsError> Commit(aws::RequestContext& ctx,
-                                                   IdentityStore::Changes changes,
-                                                   boost::json::value result);
+                                                   IdentityStore::Outcome<T> outcome,
+                                                   Output output);
 
   IdentityStore& store_;
   std::unordered_map<std::string, Handler> handlers_;

@@ -1,15 +1,17 @@
 // IdentityStore: the accounts and their IAM entities (users, access keys, roles, inline and
-// managed policies, attachments), kept in memory for the request path and in the durable state
-// as one JSON document per entity ("iam/<account>/<kind>/<key>"). Implements
-// aws::CredentialStore for SigV4: long-term keys are looked up here; temporary credentials
-// (ASIA...) are opened from their sealed session token.
+// managed policies, attachments; see identity_model.h), kept in memory for the request path, with
+// IAM's rules for changing them (NoSuchEntity, EntityAlreadyExists, DeleteConflict, ...). Their
+// durable form is IdentityCodec's: the store loads them through it at start and hands back the
+// mutations each change makes. Implements aws::CredentialStore for SigV4: long-term keys are
+// looked up here; temporary credentials (ASIA...) are opened from their sealed session token.
 //
 // Two ways to change things:
 //   - setup (first start, `sagetrail accounts add`): Create* methods apply, commit and wait until
 //     the change is durable;
-//   - the IAM API: the Add*/Remove*/... methods change memory and return Changes: the entities
-//     they touched as they are now (Mutations) and the change's place in the commit order, taken
-//     while the store is still locked. The caller commits them with the call's record.
+//   - the IAM API: the Add*/Remove*/... methods change memory and return an Outcome: the call's
+//     place in the commit order, taken while the store is still locked for writing whether the
+//     change was made or refused, and the entities it touched as they are now (Mutations). The
+//     caller commits them with the call's record.
 //
 // Thread-safe.
 #pragma once
@@ -20,7 +22,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -32,89 +33,19 @@
 #include "common/clock.h"
 #include "common/random.h"
 #include "common/result.h"
+#include "iam/identity_codec.h"
+#include "iam/identity_model.h"
 #include "iam/session_token.h"
 #include "store/mutation.h"
 #include "store/state_reader.h"
 
 namespace sagetrail::iam {
 
-struct AccountRecord {
-  std::string account_id;
-  std::string alias;
-  // When the account was made; for accounts saved before this was kept, the time of its
-  // earliest entity (its root key, normally).
-  TimePoint created;
-};
-
-struct UserRecord {
-  std::string account_id;
-  std::string user_name;
-  std::string user_id;  // "AIDA..."
-  std::string path = "/";
-  std::string arn;
-  TimePoint created;
-};
-
-struct AccessKeyRecord {
-  std::string access_key_id;
-  std::string secret_access_key;
-  std::string account_id;
-  std::string user_name;  // empty for the account's root credentials
-  bool active = true;
-  TimePoint created;
-};
-
-struct RoleRecord {
-  std::string account_id;
-  std::string role_name;
-  std::string role_id;  // "AROA..."
-  std::string path = "/";
-  std::string arn;
-  std::string trust_policy;  // JSON text as given
-  // The unique id of each user or role the trust policy names by ARN, as it was when the policy
-  // was saved (IAM stores the id): a principal deleted and created again under the same name is
-  // another principal, and the policy no longer lets it in.
-  std::map<std::string, std::string> trust_principal_ids;
-  std::string description;
-  int max_session_duration = 3600;
-  TimePoint created;
-};
-
-struct ManagedPolicyRecord {
-  std::string account_id;  // empty for AWS managed policies
-  std::string name;
-  std::string policy_id;  // "ANPA..."
-  std::string path = "/";
-  std::string arn;
-  std::string document;
-  std::string description;
-  TimePoint created;
-  TimePoint updated;
-};
-
-// A user or a role, as policies are attached to them: ("user", "alice").
-struct PrincipalRef {
-  std::string type;  // "user" or "role"
-  std::string name;
-  // The entity's unique id ("AIDA...", "AROA..."), when the caller knows which entity it means:
-  // then a later entity of the same name is not this one.
-  std::string id;
-  bool operator<(const PrincipalRef& o) const {
-    return type != o.type ? type < o.type : name < o.name;
-  }
-};
-
-// An entity to save after an API call: (account, kind, key). See Save().
-struct EntityRef {
-  std::string account_id;
-  std::string kind;  // "user", "key", "role", "inline", "policy", "attachment"
-  std::string key;
-};
-
 class IdentityStore final : public aws::CredentialStore {
  public:
   // Loads every entity from `state`; commits setup changes (and the token key, made on first
-  // use of a data directory) through `commits`.
+  // use of a data directory) through `commits`. An entity that cannot be decoded fails the open
+  // (Corruption naming it) rather than being left out.
   static Result<std::unique_ptr<IdentityStore>> Open(const store::StateReader& state,
                                                      aws::AuditSink& commits, Random& random,
                                                      const Clock& clock);
@@ -139,52 +70,72 @@ class IdentityStore final : public aws::CredentialStore {
                          const std::string& policy_arn);
 
   // --- the IAM API: memory now, committed with the call's record ------------------------------
-  // Each returns its Changes or the API error.
+  // What a write hands to the call: the entities it changed, as they are now, and its place in
+  // the commit order.
   struct Changes {
     store::Mutations mutations;
     aws::LogTicket ticket;
   };
-  Result<std::pair<UserRecord, Changes>, aws::AwsError> AddUser(const std::string& account_id,
-                                                                const std::string& user_name,
-                                                                const std::string& path);
+  // The value of writes that have nothing to return but their changes.
+  struct Done {};
+  // What an IAM API write did. `changes.ticket` is always taken, while the store is locked for
+  // writing, whether the write was made or refused: so the call's record lands after every
+  // change it saw and before every change it did not (a DeleteUser refused with DeleteConflict
+  // comes before the DeleteAccessKey that removed the key it saw). `changes.mutations` are
+  // empty when it was refused.
+  template <typename T>
+  struct Outcome {
+    Changes changes;
+    Result<T, aws::AwsError> result;
+
+    bool ok() const { return result.ok(); }
+    const aws::AwsError& error() const { return result.error(); }
+    T& value() { return result.value(); }
+    const T& value() const { return result.value(); }
+    T* operator->() { return &result.value(); }
+    const T* operator->() const { return &result.value(); }
+  };
+
+  Outcome<UserRecord> AddUser(const std::string& account_id, const std::string& user_name,
+                              const std::string& path);
   std::optional<UserRecord> GetUser(const std::string& account_id, const std::string& name) const;
   std::vector<UserRecord> ListUsers(const std::string& account_id) const;
-  Result<Changes, aws::AwsError> RemoveUser(const std::string& account_id, const std::string& name);
+  Outcome<Done> RemoveUser(const std::string& account_id, const std::string& name);
 
-  Result<std::pair<AccessKeyRecord, Changes>, aws::AwsError> AddAccessKey(
-      const std::string& account_id, const std::string& user_name);
+  Outcome<AccessKeyRecord> AddAccessKey(const std::string& account_id,
+                                        const std::string& user_name);
   std::vector<AccessKeyRecord> ListAccessKeys(const std::string& account_id,
                                               const std::string& user_name) const;
-  Result<Changes, aws::AwsError> SetAccessKeyStatus(const std::string& account_id,
-                                                    const std::string& user_name,
-                                                    const std::string& access_key_id, bool active);
-  Result<Changes, aws::AwsError> RemoveAccessKey(const std::string& account_id,
-                                                 const std::string& user_name,
-                                                 const std::string& access_key_id);
+  Outcome<Done> SetAccessKeyStatus(const std::string& account_id, const std::string& user_name,
+                                   const std::string& access_key_id, bool active);
+  Outcome<Done> RemoveAccessKey(const std::string& account_id, const std::string& user_name,
+                                const std::string& access_key_id);
 
-  Result<std::pair<RoleRecord, Changes>, aws::AwsError> AddRole(RoleRecord role);
+  // `trust_principals`: the user and role ARNs the role's trust policy names (see
+  // TrustPrincipalIds); their unique ids are kept with the role.
+  Outcome<RoleRecord> AddRole(RoleRecord role, const std::vector<std::string>& trust_principals);
   std::optional<RoleRecord> GetRole(const std::string& account_id, const std::string& name) const;
-  // Applies `change` to a role (UpdateRole, UpdateAssumeRolePolicy); its name, id and ARN stay.
-  Result<Changes, aws::AwsError> ChangeRole(const std::string& account_id, const std::string& name,
-                                            const std::function<void(RoleRecord&)>& change);
+  // Applies `change` to a role (UpdateRole); its name, id and ARN stay.
+  Outcome<Done> ChangeRole(const std::string& account_id, const std::string& name,
+                           const std::function<void(RoleRecord&)>& change);
+  // Replaces a role's trust policy (UpdateAssumeRolePolicy); `trust_principals` as for AddRole.
+  Outcome<Done> SetTrustPolicy(const std::string& account_id, const std::string& name,
+                               const std::string& document,
+                               const std::vector<std::string>& trust_principals);
   std::vector<RoleRecord> ListRoles(const std::string& account_id) const;
-  Result<Changes, aws::AwsError> RemoveRole(const std::string& account_id, const std::string& name);
+  Outcome<Done> RemoveRole(const std::string& account_id, const std::string& name);
 
-  Result<Changes, aws::AwsError> PutInlinePolicy(const std::string& account_id,
-                                                 const PrincipalRef& principal,
-                                                 const std::string& policy_name,
-                                                 const std::string& document);
+  Outcome<Done> PutInlinePolicy(const std::string& account_id, const PrincipalRef& principal,
+                                const std::string& policy_name, const std::string& document);
   std::optional<std::string> GetInlinePolicy(const std::string& account_id,
                                              const PrincipalRef& principal,
                                              const std::string& policy_name) const;
   std::vector<std::string> ListInlinePolicies(const std::string& account_id,
                                               const PrincipalRef& principal) const;
-  Result<Changes, aws::AwsError> DeleteInlinePolicy(const std::string& account_id,
-                                                    const PrincipalRef& principal,
-                                                    const std::string& policy_name);
+  Outcome<Done> DeleteInlinePolicy(const std::string& account_id, const PrincipalRef& principal,
+                                   const std::string& policy_name);
 
-  Result<std::pair<ManagedPolicyRecord, Changes>, aws::AwsError> AddManagedPolicy(
-      ManagedPolicyRecord policy);
+  Outcome<ManagedPolicyRecord> AddManagedPolicy(ManagedPolicyRecord policy);
   // A customer managed policy of `account_id`, or an AWS managed one, by ARN.
   std::optional<ManagedPolicyRecord> GetManagedPolicy(const std::string& account_id,
                                                       const std::string& arn) const;
@@ -192,15 +143,12 @@ class IdentityStore final : public aws::CredentialStore {
   std::vector<ManagedPolicyRecord> ListManagedPolicies(const std::string& account_id,
                                                        const std::string& scope) const;
   int AttachmentCount(const std::string& account_id, const std::string& arn) const;
-  Result<Changes, aws::AwsError> RemoveManagedPolicy(const std::string& account_id,
-                                                     const std::string& arn);
+  Outcome<Done> RemoveManagedPolicy(const std::string& account_id, const std::string& arn);
 
-  Result<Changes, aws::AwsError> Attach(const std::string& account_id,
-                                        const PrincipalRef& principal,
-                                        const std::string& policy_arn);
-  Result<Changes, aws::AwsError> Detach(const std::string& account_id,
-                                        const PrincipalRef& principal,
-                                        const std::string& policy_arn);
+  Outcome<Done> Attach(const std::string& account_id, const PrincipalRef& principal,
+                       const std::string& policy_arn);
+  Outcome<Done> Detach(const std::string& account_id, const PrincipalRef& principal,
+                       const std::string& policy_arn);
   std::vector<std::string> ListAttached(const std::string& account_id,
                                         const PrincipalRef& principal) const;
 
@@ -221,25 +169,22 @@ class IdentityStore final : public aws::CredentialStore {
   // The stored user an ARN names, if any.
   std::optional<UserRecord> UserByArn(std::string_view arn) const;
 
-  static std::string UserArn(const std::string& account_id, const std::string& path,
-                             const std::string& user_name);
-  static std::string RoleArn(const std::string& account_id, const std::string& path,
-                             const std::string& role_name);
-
  private:
   struct AccountState;
+  using Touched = std::vector<EntityRef>;
   IdentityStore(const store::StateReader& state, aws::AuditSink& commits, Random& random,
                 const Clock& clock);
   Status Load();
-  void LoadEntity(const std::string& account_id, const std::string& kind, const std::string& key,
-                  const std::string& body);
-  static std::string EntityKey(const EntityRef& e);
-  // The durable form of one entity as it is in memory now (its deletion if it is gone). Called
-  // with mu_ held.
-  store::Mutation MutationOf(const EntityRef& e) const;
+  // The entity `e` names as it is in memory now; nullopt if it is gone. Called with mu_ held.
+  std::optional<StoredEntity> EntityOf(const EntityRef& e) const;
   // The mutations of `entities` and a place in the commit order. Called with mu_ held
   // exclusively, so the place is taken before anyone can see the change.
   Changes Stage(const std::vector<EntityRef>& entities);
+  // Runs `change` (Result<T, AwsError>(Touched&): the rule and the change, listing the entities
+  // it touched) with mu_ held exclusively, and takes the call's place in the commit order before
+  // mu_ is released, whether `change` succeeded or not.
+  template <typename T, typename Change>
+  Outcome<T> Write(Change&& change);
   // Commits setup changes and waits until they are durable.
   Status CommitNow(Changes changes);
   std::shared_ptr<const aws::Credential> MakeCredential(const AccessKeyRecord& key) const;
@@ -249,6 +194,16 @@ class IdentityStore final : public aws::CredentialStore {
                                                           std::string_view token) const;
   AccountState* State(const std::string& account_id);
   const AccountState* State(const std::string& account_id) const;
+  // The stored user or role of that name (any case), or nullptr. Called with mu_ held.
+  const UserRecord* FindUser(const std::string& account_id, const std::string& name) const;
+  const RoleRecord* FindRole(const std::string& account_id, const std::string& name) const;
+  // UniqueIdOf, called with mu_ held.
+  std::string UniqueIdOfLocked(std::string_view arn) const;
+  // The unique id of each user and role ARN in `arns` that lies in an account this server holds;
+  // MalformedPolicyDocument ("Invalid principal in policy") for one that does not exist. Called
+  // with mu_ held, so that what the ids say is what the call saw.
+  Result<std::map<std::string, std::string>, aws::AwsError> TrustPrincipalIds(
+      const std::vector<std::string>& arns) const;
   // Every writer takes mu_ through this: it also bumps generation_.
   std::unique_lock<std::shared_mutex> LockForWrite();
   std::string NewId(std::string_view prefix, size_t n);
@@ -258,7 +213,7 @@ class IdentityStore final : public aws::CredentialStore {
                             const std::string& key_id) const;
   TimePoint Now() const;
 
-  const store::StateReader& state_;
+  IdentityCodec codec_;
   aws::AuditSink& commits_;
   Random& random_;
   const Clock& clock_;
@@ -268,7 +223,6 @@ class IdentityStore final : public aws::CredentialStore {
   std::map<std::string, std::unique_ptr<AccountState>> accounts_;  // guarded by mu_
   // Long-term credentials by key id; guarded by mu_.
   std::unordered_map<std::string, std::shared_ptr<const aws::Credential>> keys_;
-  std::vector<AccessKeyRecord> pending_keys_;  // while loading; guarded by mu_
 };
 
 }  // namespace sagetrail::iam

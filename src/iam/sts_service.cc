@@ -100,18 +100,30 @@ aws::AccessRequest StsService::AccessFor(const aws::RequestContext& ctx) const {
   return access;
 }
 
+StsService::StsService(IdentityStore& store, const IamAuthorizer& authorizer, const Clock& clock,
+                       Random& random)
+    : store_(store), authorizer_(authorizer), clock_(clock), random_(random) {
+  handlers_["GetCallerIdentity"] = [this](aws::RequestContext& ctx) {
+    return GetCallerIdentity(ctx);
+  };
+  handlers_["AssumeRole"] = [this](aws::RequestContext& ctx) { return AssumeRole(ctx); };
+  handlers_["GetFederationToken"] = [this](aws::RequestContext& ctx) {
+    return GetFederationToken(ctx);
+  };
+  handlers_["GetSessionToken"] = [this](aws::RequestContext& ctx) { return GetSessionToken(ctx); };
+}
+
 bool StsService::Implements(std::string_view op) const {
-  return op == "GetCallerIdentity" || op == "AssumeRole" || op == "GetFederationToken" ||
-         op == "GetSessionToken";
+  return handlers_.count(std::string(op)) != 0;
 }
 
 Result<json::value, AwsError> StsService::Invoke(aws::RequestContext& ctx) {
-  const std::string& op = ctx.operation->name;
-  if (op == "GetCallerIdentity") return GetCallerIdentity(ctx);
-  if (op == "AssumeRole") return AssumeRole(ctx);
-  if (op == "GetFederationToken") return GetFederationToken(ctx);
-  if (op == "GetSessionToken") return GetSessionToken(ctx);
-  return AwsError::NotImplemented("sagetrail does not implement STS operation " + op + " yet");
+  auto it = handlers_.find(ctx.operation->name);
+  if (it == handlers_.end()) {
+    return AwsError::NotImplemented("sagetrail does not implement STS operation " +
+                                    ctx.operation->name + " yet");
+  }
+  return it->second(ctx);
 }
 
 json::value StsService::Issue(SessionClaims& claims, int duration_seconds) {

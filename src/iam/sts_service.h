@@ -6,7 +6,10 @@
 // call is recorded in both. Thread-safe.
 #pragma once
 
+#include <functional>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "aws/service.h"
 #include "common/clock.h"
@@ -19,8 +22,7 @@ namespace sagetrail::iam {
 class StsService final : public aws::Service {
  public:
   StsService(IdentityStore& store, const IamAuthorizer& authorizer, const Clock& clock,
-             Random& random)
-      : store_(store), authorizer_(authorizer), clock_(clock), random_(random) {}
+             Random& random);
 
   std::string_view name() const override { return "sts"; }
   bool Implements(std::string_view operation) const override;
@@ -47,10 +49,14 @@ class StsService final : public aws::Service {
   // New temporary credentials for `claims` (key, secret and expiry are filled in here).
   boost::json::value Issue(SessionClaims& claims, int duration_seconds);
 
+  using Handler =
+      std::function<Result<boost::json::value, aws::AwsError>(aws::RequestContext& ctx)>;
+
   IdentityStore& store_;
   const IamAuthorizer& authorizer_;
   const Clock& clock_;
   Random& random_;
+  std::unordered_map<std::string, Handler> handlers_;  // by operation name
 };
 
 }  // namespace sagetrail::iam

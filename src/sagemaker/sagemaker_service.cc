@@ -147,16 +147,20 @@ Result<json::value, aws::AwsError> SageMakerService::Invoke(aws::RequestContext&
   SageMakerBackend& backend = backends_.Get(ctx.account_id, ctx.region);
   std::lock_guard<std::mutex> lock(backend.mutex());
   HandlerContext h{ctx, backend, clock_, timings_, authorizer_, {}, {}};
-  // SageMaker must be able to assume every role the call hands it (a Redshift cluster's role,
-  // also in the input, is another service's to assume).
-  for (const aws::ShapeValue& role : RolesOf(ctx)) {
-    if (role.member != "RoleArn" && role.member != "ExecutionRoleArn") continue;
-    if (auto err = h.CheckRole(role.value)) return *err;
-  }
-  auto result = it->second(h);
-  // The changed resources as they are now, committed with the call's record at the place the
-  // call takes here, while the backend is still locked: calls that saw this state come after it
-  // in the log. New transitions reach the scheduler once the commit is durable.
+  auto result = [&]() -> Result<json::value, aws::AwsError> {
+    // SageMaker must be able to assume every role the call hands it (a Redshift cluster's role,
+    // also in the input, is another service's to assume).
+    for (const aws::ShapeValue& role : RolesOf(ctx)) {
+      if (role.member != "RoleArn" && role.member != "ExecutionRoleArn") continue;
+      if (auto err = h.CheckRole(role.value)) return *err;
+    }
+    return it->second(h);
+  }();
+  // The changed resources as they are now (none if the call failed), committed with the call's
+  // record at the place the call takes here, while the backend is still locked, whatever its
+  // outcome: calls that saw this state come after it in the log, and a call refused on what it
+  // saw comes before any change it did not see. New transitions reach the scheduler once the
+  // commit is durable.
   ctx.mutations = Snapshot(backend, h.dirty);
   ctx.TakeTicket();
   for (auto& t : h.scheduled) {

@@ -344,7 +344,7 @@ TEST_F(IamAuthorizerTest, AssumedRoleSessionsUseTheRolesPoliciesAndTheirSessionP
   r.account_id = kAcct;
   r.role_name = "Trainer";
   r.trust_policy = "{}";
-  auto role = store_->AddRole(r);
+  auto role = store_->AddRole(r, {});
   ASSERT_TRUE(role.ok());
   ASSERT_TRUE(store_->PutInlinePolicy(kAcct, {"role", "Trainer"}, "sm", Allow("sagemaker:*")).ok());
   // Bob's own policies do not apply to the role's session, and the role's do not apply to bob.
@@ -479,7 +479,7 @@ TEST_F(IamAuthorizerTest, IamNamesInAnyCaseAreTheStoredEntity) {
   admin_role.role_name = "AdminRole";
   admin_role.path = "/ops/";
   admin_role.trust_policy = "{}";
-  ASSERT_TRUE(store_->AddRole(admin_role).ok());
+  ASSERT_TRUE(store_->AddRole(admin_role, {}).ok());
   PutUserPolicy("all", Allow("iam:*"));
   PutUserPolicy("not-admin", R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny",
       "Action":"iam:*","Resource":["arn:aws:iam::123456789012:user/admin",
@@ -596,7 +596,7 @@ TEST_F(IamAuthorizerTest, PassingARoleNeedsPassRoleOnTheStoredRole) {
   exec.account_id = kAcct;
   exec.role_name = "Exec";
   exec.trust_policy = "{}";
-  ASSERT_TRUE(store_->AddRole(exec).ok());
+  ASSERT_TRUE(store_->AddRole(exec, {}).ok());
   const std::string exec_arn = "arn:aws:iam::123456789012:role/Exec";
   PutUserPolicy("sm", Allow("sagemaker:*"));
   struct Case {
@@ -656,7 +656,7 @@ TEST_F(IamAuthorizerTest, PassedToServiceCondition) {
   exec.account_id = kAcct;
   exec.role_name = "Exec";
   exec.trust_policy = "{}";
-  ASSERT_TRUE(store_->AddRole(exec).ok());
+  ASSERT_TRUE(store_->AddRole(exec, {}).ok());
   PutUserPolicy("sm", Allow("sagemaker:*"));
   PutUserPolicy("pass-ec2",
                 Allow("iam:PassRole", "*",
@@ -676,7 +676,7 @@ TEST_F(IamAuthorizerTest, ServiceCanAssumeOnlyRolesThatTrustIt) {
     r.account_id = kAcct;
     r.role_name = name;
     r.trust_policy = trust;
-    ASSERT_TRUE(store_->AddRole(r).ok());
+    ASSERT_TRUE(store_->AddRole(r, {}).ok());
   };
   add("Sm", R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
       "Principal":{"Service":"sagemaker.amazonaws.com"},"Action":"sts:AssumeRole"}]})");

@@ -87,6 +87,27 @@ TEST_F(IamServiceTest, Traits) {
   EXPECT_EQ(sts_->RecordRegion("eu-west-1"), "eu-west-1");
 }
 
+TEST_F(IamServiceTest, StsDispatchesThroughItsTable) {
+  for (const char* op :
+       {"GetCallerIdentity", "AssumeRole", "GetFederationToken", "GetSessionToken"}) {
+    EXPECT_TRUE(sts_->Implements(op)) << op;
+  }
+  for (const char* op : {"AssumeRoleWithSAML", "GetAccessKeyInfo", "DecodeAuthorizationMessage"}) {
+    EXPECT_FALSE(sts_->Implements(op)) << op;
+  }
+  auto who = Ctx("sts", "GetCallerIdentity", json::object());
+  auto out = sts_->Invoke(who);
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*aws::StringField(*out, "Account"), kAcct);
+  EXPECT_EQ(*aws::StringField(*out, "Arn"), "arn:aws:iam::123456789012:root");
+  auto other = Ctx("sts", "GetAccessKeyInfo", json::parse(R"({"AccessKeyId":"AKIAEXAMPLE"})"));
+  auto refused = sts_->Invoke(other);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "NotImplemented");
+  EXPECT_EQ(refused.error().message,
+            "sagetrail does not implement STS operation GetAccessKeyInfo yet");
+}
+
 TEST_F(IamServiceTest, NamesResolveToTheStoredEntity) {
   ASSERT_TRUE(Iam("CreateUser", json::parse(R"({"UserName":"Alice","Path":"/div/"})")).ok());
   ASSERT_TRUE(Iam("CreateRole", json::parse(R"({"RoleName":"Runner","Path":"/ml/",
@@ -152,6 +173,58 @@ TEST_F(IamServiceTest, TrustPoliciesKeepPrincipalIds) {
       "Principal":{"AWS":"arn:aws:iam::123456789012:user/nobody"},"Action":"sts:AssumeRole"}]})"}}));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, "MalformedPolicyDocument");
+}
+
+// A refused IAM write takes its place in the commit order where a successful one does: in the
+// store, under its write lock. So its record comes before a change it did not see, even when the
+// pipeline records it only after that change was made (a DeleteUser refused because of a key
+// is not logged after the DeleteAccessKey that removed the key).
+TEST_F(IamServiceTest, RefusedWritesAreOrderedBeforeChangesTheyDidNotSee) {
+  ASSERT_TRUE(Iam("CreateUser", json::parse(R"({"UserName":"bob"})")).ok());
+  auto key = Iam("CreateAccessKey", json::parse(R"({"UserName":"bob"})"));
+  ASSERT_TRUE(key.ok());
+  std::string key_id(*aws::StringField(*aws::Field(*key, "AccessKey"), "AccessKeyId"));
+
+  auto refused = Ctx("iam", "DeleteUser", json::parse(R"({"UserName":"bob"})"));
+  refused.audit = &state_;
+  auto answer = iam_->Invoke(refused);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, "DeleteConflict");
+  EXPECT_TRUE(refused.ticket.valid());  // taken by the store, not left to the pipeline
+  EXPECT_TRUE(refused.mutations.empty());
+
+  auto removal = Ctx("iam", "DeleteAccessKey",
+                     json::value(json::object{{"UserName", "bob"}, {"AccessKeyId", key_id}}));
+  removal.audit = &state_;
+  ASSERT_TRUE(iam_->Invoke(removal).ok());
+  // The pipeline's step, after both calls ran: it takes a place only for calls that have none.
+  removal.TakeTicket();
+  refused.TakeTicket();
+  EXPECT_LT(refused.ticket.position(), removal.ticket.position());
+}
+
+// The same for a trust policy refused because a principal it names does not exist: the check
+// runs under the store's write lock, and the refusal comes before the user's creation.
+TEST_F(IamServiceTest, RefusedTrustPolicyIsOrderedBeforeThePrincipalsCreation) {
+  auto refused =
+      Ctx("iam", "CreateRole",
+          json::value(json::object{{"RoleName", "Gate"},
+                                   {"AssumeRolePolicyDocument",
+                                    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+      "Principal":{"AWS":"arn:aws:iam::123456789012:user/carol"},"Action":"sts:AssumeRole"}]})"}}));
+  refused.audit = &state_;
+  auto answer = iam_->Invoke(refused);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, "MalformedPolicyDocument");
+  EXPECT_EQ(answer.error().message,
+            "Invalid principal in policy: \"AWS\":\"arn:aws:iam::123456789012:user/carol\"");
+  EXPECT_TRUE(refused.ticket.valid());
+
+  auto create = Ctx("iam", "CreateUser", json::parse(R"({"UserName":"carol"})"));
+  create.audit = &state_;
+  ASSERT_TRUE(iam_->Invoke(create).ok());
+  refused.TakeTicket();
+  EXPECT_LT(refused.ticket.position(), create.ticket.position());
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <regex>
+#include <thread>
 
 #include "fakes/memory_state.h"
 #include "fakes/test_support.h"
@@ -217,6 +219,21 @@ TEST_F(IdentityStoreTest, AccountSavedWithoutACreationTimeDatesFromItsEarliestEn
   EXPECT_EQ(account->created, first);
 }
 
+// An entity the codec cannot decode is reported: the store refuses to open rather than run
+// without it (a skipped inline policy could be a Deny).
+TEST_F(IdentityStoreTest, MalformedStoredEntityFailsTheOpen) {
+  store_ = Open();
+  ASSERT_TRUE(store_->CreateAccount("123456789012", "acme").ok());
+  store_.reset();
+  ASSERT_TRUE(
+      state_.Apply({store::Mutation::Put("iam/123456789012/inline/user/bob/p", "{broken")}).ok());
+  auto s = IdentityStore::Open(state_, state_, random_, clock_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), Status::Code::kCorruption);
+  EXPECT_NE(s.error().message().find("iam/123456789012/inline/user/bob/p"), std::string::npos)
+      << s.error().message();
+}
+
 TEST_F(IdentityStoreTest, DuplicateUserIsRefused) {
   store_ = Open();
   ASSERT_TRUE(store_->CreateAccount("123456789012", "acme").ok());
@@ -236,12 +253,10 @@ TEST_F(IdentityStoreTest, KeyForAnUnknownUserIsRefusedAndNotPersisted) {
 }
 
 TEST_F(IdentityStoreTest, UserArnHonoursThePath) {
-  EXPECT_EQ(IdentityStore::UserArn("123456789012", "/", "admin"),
-            "arn:aws:iam::123456789012:user/admin");
-  EXPECT_EQ(IdentityStore::UserArn("123456789012", "/division/team/", "bob"),
+  EXPECT_EQ(UserArn("123456789012", "/", "admin"), "arn:aws:iam::123456789012:user/admin");
+  EXPECT_EQ(UserArn("123456789012", "/division/team/", "bob"),
             "arn:aws:iam::123456789012:user/division/team/bob");
-  EXPECT_EQ(IdentityStore::UserArn("123456789012", "", "bob"),
-            "arn:aws:iam::123456789012:user/bob");
+  EXPECT_EQ(UserArn("123456789012", "", "bob"), "arn:aws:iam::123456789012:user/bob");
 }
 
 TEST_F(IdentityStoreTest, SeededRandomGivesRepeatableIds) {
@@ -290,8 +305,8 @@ class IdentityApiTest : public IdentityStoreTest {
     auto added = store_->AddUser(kAcct, name, path);
     EXPECT_TRUE(added.ok()) << (added.ok() ? "" : added.error().message);
     if (!added.ok()) return {};
-    SaveAll(state_, std::move(added->second));
-    return added->first;
+    SaveAll(state_, std::move(added.changes));
+    return added.value();
   }
   RoleRecord AddRole(const std::string& name, const std::string& path = "/") {
     RoleRecord r;
@@ -300,11 +315,11 @@ class IdentityApiTest : public IdentityStoreTest {
     r.path = path;
     r.trust_policy =
         R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},"Action":"sts:AssumeRole"}]})";
-    auto added = store_->AddRole(r);
+    auto added = store_->AddRole(r, {});
     EXPECT_TRUE(added.ok()) << (added.ok() ? "" : added.error().message);
     if (!added.ok()) return {};
-    SaveAll(state_, std::move(added->second));
-    return added->first;
+    SaveAll(state_, std::move(added.changes));
+    return added.value();
   }
   ManagedPolicyRecord AddPolicy(const std::string& name, const std::string& document,
                                 const std::string& path = "/") {
@@ -316,8 +331,8 @@ class IdentityApiTest : public IdentityStoreTest {
     auto added = store_->AddManagedPolicy(p);
     EXPECT_TRUE(added.ok()) << (added.ok() ? "" : added.error().message);
     if (!added.ok()) return {};
-    SaveAll(state_, std::move(added->second));
-    return added->first;
+    SaveAll(state_, std::move(added.changes));
+    return added.value();
   }
   template <typename R>
   static void ExpectError(const R& result, const std::string& code, const std::string& message,
@@ -332,20 +347,20 @@ class IdentityApiTest : public IdentityStoreTest {
 TEST_F(IdentityApiTest, AddGetListAndRemoveUsers) {
   auto added = store_->AddUser(kAcct, "Bob", "/eng/");
   ASSERT_TRUE(added.ok());
-  EXPECT_EQ(added->first.user_name, "Bob");
-  EXPECT_EQ(added->first.path, "/eng/");
-  EXPECT_EQ(added->first.arn, "arn:aws:iam::123456789012:user/eng/Bob");
-  EXPECT_TRUE(std::regex_match(added->first.user_id, std::regex("AIDA[A-Z2-7]{17}")));
-  EXPECT_EQ(added->first.created, FromUnixSeconds(ToUnixSeconds(clock_.Now())));
-  ASSERT_EQ(added->second.mutations.size(), 1u);
-  EXPECT_EQ(added->second.mutations[0].key, "iam/123456789012/user/bob");
+  EXPECT_EQ(added->user_name, "Bob");
+  EXPECT_EQ(added->path, "/eng/");
+  EXPECT_EQ(added->arn, "arn:aws:iam::123456789012:user/eng/Bob");
+  EXPECT_TRUE(std::regex_match(added->user_id, std::regex("AIDA[A-Z2-7]{17}")));
+  EXPECT_EQ(added->created, FromUnixSeconds(ToUnixSeconds(clock_.Now())));
+  ASSERT_EQ(added.changes.mutations.size(), 1u);
+  EXPECT_EQ(added.changes.mutations[0].key, "iam/123456789012/user/bob");
   AddUser("alice");
 
   // Names ignore case: lookups, duplicates and removal.
   auto got = store_->GetUser(kAcct, "BOB");
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->user_name, "Bob");
-  EXPECT_EQ(got->user_id, added->first.user_id);
+  EXPECT_EQ(got->user_id, added->user_id);
   ExpectError(store_->AddUser(kAcct, "bob", "/"), "EntityAlreadyExists",
               "User with name bob already exists.", 409);
   EXPECT_FALSE(store_->GetUser(kAcct, "carol").has_value());
@@ -372,7 +387,7 @@ TEST_F(IdentityApiTest, RemovingAUserWithKeysPoliciesOrAttachmentsIsADeleteConfl
   ASSERT_TRUE(key.ok());
   ExpectError(store_->RemoveUser(kAcct, "bob"), "DeleteConflict",
               "Cannot delete entity, must delete access keys first.", 409);
-  ASSERT_TRUE(store_->RemoveAccessKey(kAcct, "bob", key->first.access_key_id).ok());
+  ASSERT_TRUE(store_->RemoveAccessKey(kAcct, "bob", key->access_key_id).ok());
 
   ASSERT_TRUE(store_->PutInlinePolicy(kAcct, {"user", "bob"}, "p", kAllowAll).ok());
   ExpectError(store_->RemoveUser(kAcct, "bob"), "DeleteConflict",
@@ -391,11 +406,11 @@ TEST_F(IdentityApiTest, AccessKeysPerUserAreLimitedToTwo) {
   AddUser("bob");
   auto k1 = store_->AddAccessKey(kAcct, "BOB");  // the user's own spelling is kept
   ASSERT_TRUE(k1.ok());
-  EXPECT_EQ(k1->first.user_name, "bob");
-  EXPECT_TRUE(std::regex_match(k1->first.access_key_id, std::regex("AKIA[A-Z2-7]{16}")));
-  EXPECT_EQ(k1->first.secret_access_key.size(), 40u);
-  ASSERT_EQ(k1->second.mutations.size(), 1u);
-  EXPECT_EQ(k1->second.mutations[0].key, "iam/123456789012/key/" + k1->first.access_key_id);
+  EXPECT_EQ(k1->user_name, "bob");
+  EXPECT_TRUE(std::regex_match(k1->access_key_id, std::regex("AKIA[A-Z2-7]{16}")));
+  EXPECT_EQ(k1->secret_access_key.size(), 40u);
+  ASSERT_EQ(k1.changes.mutations.size(), 1u);
+  EXPECT_EQ(k1.changes.mutations[0].key, "iam/123456789012/key/" + k1->access_key_id);
   ASSERT_TRUE(store_->AddAccessKey(kAcct, "bob").ok());
   ExpectError(store_->AddAccessKey(kAcct, "bob"), "LimitExceeded",
               "Cannot exceed quota for AccessKeysPerUser: 2", 409);
@@ -407,15 +422,15 @@ TEST_F(IdentityApiTest, AccessKeysPerUserAreLimitedToTwo) {
   EXPECT_EQ(store_->ListAccessKeys(kAcct, "bob").size(), 2u);
   EXPECT_EQ(store_->ListAccessKeys(kAcct, "Carol").size(), 1u);
   // After a removal there is room again.
-  ASSERT_TRUE(store_->RemoveAccessKey(kAcct, "bob", k1->first.access_key_id).ok());
+  ASSERT_TRUE(store_->RemoveAccessKey(kAcct, "bob", k1->access_key_id).ok());
   EXPECT_TRUE(store_->AddAccessKey(kAcct, "bob").ok());
 }
 
 TEST_F(IdentityApiTest, RootKeysAreTheAccountsOwn) {
   auto root = store_->AddAccessKey(kAcct, "");
   ASSERT_TRUE(root.ok());
-  EXPECT_EQ(root->first.user_name, "");
-  auto cred = store_->Find(root->first.access_key_id, "");
+  EXPECT_EQ(root->user_name, "");
+  auto cred = store_->Find(root->access_key_id, "");
   ASSERT_NE(cred, nullptr);
   EXPECT_EQ(cred->identity.type, aws::IdentityType::kRoot);
   EXPECT_EQ(cred->identity.arn, "arn:aws:iam::123456789012:root");
@@ -432,24 +447,24 @@ TEST_F(IdentityApiTest, RootKeysAreTheAccountsOwn) {
     EXPECT_TRUE(k.secret_access_key.empty());  // listings never carry secrets
   }
   // A user's name does not reach the root's keys.
-  ExpectError(store_->RemoveAccessKey(kAcct, "bob", root->first.access_key_id), "NoSuchEntity",
-              "The Access Key with id " + root->first.access_key_id + " cannot be found.", 404);
-  EXPECT_TRUE(store_->RemoveAccessKey(kAcct, "", root->first.access_key_id).ok());
+  ExpectError(store_->RemoveAccessKey(kAcct, "bob", root->access_key_id), "NoSuchEntity",
+              "The Access Key with id " + root->access_key_id + " cannot be found.", 404);
+  EXPECT_TRUE(store_->RemoveAccessKey(kAcct, "", root->access_key_id).ok());
 }
 
 TEST_F(IdentityApiTest, InactiveKeysAreFoundAsInactive) {
   AddUser("bob");
   auto key = store_->AddAccessKey(kAcct, "bob");
   ASSERT_TRUE(key.ok());
-  const std::string id = key->first.access_key_id;
-  auto changes = store_->SetAccessKeyStatus(kAcct, "bob", id, false);
-  ASSERT_TRUE(changes.ok());
-  ASSERT_EQ(changes->mutations.size(), 1u);
-  EXPECT_TRUE(changes->mutations[0].key.starts_with("iam/123456789012/key/"));
+  const std::string id = key->access_key_id;
+  auto outcome = store_->SetAccessKeyStatus(kAcct, "bob", id, false);
+  ASSERT_TRUE(outcome.ok());
+  ASSERT_EQ(outcome.changes.mutations.size(), 1u);
+  EXPECT_TRUE(outcome.changes.mutations[0].key.starts_with("iam/123456789012/key/"));
   auto cred = store_->Find(id, "");
   ASSERT_NE(cred, nullptr);
   EXPECT_FALSE(cred->active);
-  EXPECT_EQ(cred->secret_access_key, key->first.secret_access_key);
+  EXPECT_EQ(cred->secret_access_key, key->secret_access_key);
   EXPECT_FALSE(store_->ListAccessKeys(kAcct, "bob")[0].active);
   ASSERT_TRUE(store_->SetAccessKeyStatus(kAcct, "bob", id, true).ok());
   EXPECT_TRUE(store_->Find(id, "")->active);
@@ -465,7 +480,7 @@ TEST_F(IdentityApiTest, InactiveKeysAreFoundAsInactive) {
   // The status survives a save and a reopen.
   auto deactivated = store_->SetAccessKeyStatus(kAcct, "bob", id, false);
   ASSERT_TRUE(deactivated.ok());
-  SaveAll(state_, std::move(deactivated).value());
+  SaveAll(state_, std::move(deactivated.changes));
   auto reopened = Open();
   ASSERT_NE(reopened->Find(id, ""), nullptr);
   EXPECT_FALSE(reopened->Find(id, "")->active);
@@ -475,13 +490,13 @@ TEST_F(IdentityApiTest, RemovedKeysAreNotFound) {
   AddUser("bob");
   auto key = store_->AddAccessKey(kAcct, "bob");
   ASSERT_TRUE(key.ok());
-  SaveAll(state_, std::move(key->second));
-  auto removed = store_->RemoveAccessKey(kAcct, "bob", key->first.access_key_id);
+  SaveAll(state_, std::move(key.changes));
+  auto removed = store_->RemoveAccessKey(kAcct, "bob", key->access_key_id);
   ASSERT_TRUE(removed.ok());
-  EXPECT_EQ(store_->Find(key->first.access_key_id, ""), nullptr);
+  EXPECT_EQ(store_->Find(key->access_key_id, ""), nullptr);
   EXPECT_TRUE(store_->ListAccessKeys(kAcct, "bob").empty());
-  ExpectError(store_->RemoveAccessKey(kAcct, "bob", key->first.access_key_id), "NoSuchEntity",
-              "The Access Key with id " + key->first.access_key_id + " cannot be found.", 404);
+  ExpectError(store_->RemoveAccessKey(kAcct, "bob", key->access_key_id), "NoSuchEntity",
+              "The Access Key with id " + key->access_key_id + " cannot be found.", 404);
 }
 
 // A key removed through the API but not yet saved (its audit record is still being written) and
@@ -491,13 +506,13 @@ TEST_F(IdentityApiTest, KeyUsedBetweenRemovalAndSaveStaysRemoved) {
   AddUser("bob");
   auto key = store_->AddAccessKey(kAcct, "bob");
   ASSERT_TRUE(key.ok());
-  SaveAll(state_, std::move(key->second));
-  const std::string id = key->first.access_key_id;
+  SaveAll(state_, std::move(key.changes));
+  const std::string id = key->access_key_id;
   auto removed = store_->RemoveAccessKey(kAcct, "bob", id);
   ASSERT_TRUE(removed.ok());
   EXPECT_EQ(RowsOnDisk("key"), 1);           // not saved yet
   EXPECT_EQ(store_->Find(id, ""), nullptr);  // used in the window
-  SaveAll(state_, std::move(*removed));
+  SaveAll(state_, std::move(removed.changes));
   EXPECT_EQ(store_->Find(id, ""), nullptr);
   EXPECT_EQ(RowsOnDisk("key"), 0);
   EXPECT_EQ(Open()->Find(id, ""), nullptr);
@@ -511,7 +526,7 @@ TEST_F(IdentityApiTest, RolesHaveAroaIdsAndArnsWithPaths) {
   RoleRecord plain = AddRole("Plain", "");
   EXPECT_EQ(plain.path, "/");
   EXPECT_EQ(plain.arn, "arn:aws:iam::123456789012:role/Plain");
-  EXPECT_EQ(IdentityStore::RoleArn(kAcct, "/a/", "R"), "arn:aws:iam::123456789012:role/a/R");
+  EXPECT_EQ(RoleArn(kAcct, "/a/", "R"), "arn:aws:iam::123456789012:role/a/R");
 
   auto got = store_->GetRole(kAcct, "trainer");
   ASSERT_TRUE(got.has_value());
@@ -520,8 +535,8 @@ TEST_F(IdentityApiTest, RolesHaveAroaIdsAndArnsWithPaths) {
   RoleRecord dup;
   dup.account_id = kAcct;
   dup.role_name = "TRAINER";
-  ExpectError(store_->AddRole(dup), "EntityAlreadyExists", "Role with name TRAINER already exists.",
-              409);
+  ExpectError(store_->AddRole(dup, {}), "EntityAlreadyExists",
+              "Role with name TRAINER already exists.", 409);
   ASSERT_EQ(store_->ListRoles(kAcct).size(), 2u);
 
   ASSERT_TRUE(store_->PutInlinePolicy(kAcct, {"role", "Trainer"}, "p", kAllowAll).ok());
@@ -563,9 +578,9 @@ TEST_F(IdentityApiTest, InlinePolicies) {
               "The user policy with name nope cannot be found.", 404);
   auto deleted = store_->DeleteInlinePolicy(kAcct, {"user", "bob"}, "a-policy");
   ASSERT_TRUE(deleted.ok());
-  ASSERT_EQ(deleted->mutations.size(), 1u);
-  EXPECT_EQ(deleted->mutations[0].key, "iam/123456789012/inline/user/bob/a-policy");
-  EXPECT_FALSE(deleted->mutations[0].value.has_value());
+  ASSERT_EQ(deleted.changes.mutations.size(), 1u);
+  EXPECT_EQ(deleted.changes.mutations[0].key, "iam/123456789012/inline/user/bob/a-policy");
+  EXPECT_FALSE(deleted.changes.mutations[0].value.has_value());
   EXPECT_EQ(store_->ListInlinePolicies(kAcct, {"user", "bob"}),
             (std::vector<std::string>{"b-policy"}));
 }
@@ -677,7 +692,7 @@ TEST_F(IdentityApiTest, NothingReachesDiskUntilSaved) {
   r.trust_policy = "{}";
   r.description = "trains";
   r.max_session_duration = 7200;
-  auto role = store_->AddRole(r);
+  auto role = store_->AddRole(r, {});
   ASSERT_TRUE(role.ok());
   auto key = store_->AddAccessKey(kAcct, "bob");
   ASSERT_TRUE(key.ok());
@@ -690,7 +705,7 @@ TEST_F(IdentityApiTest, NothingReachesDiskUntilSaved) {
   mp.description = "lists";
   auto policy = store_->AddManagedPolicy(mp);
   ASSERT_TRUE(policy.ok());
-  auto attach = store_->Attach(kAcct, {"role", "Trainer"}, policy->first.arn);
+  auto attach = store_->Attach(kAcct, {"role", "Trainer"}, policy->arn);
   ASSERT_TRUE(attach.ok());
 
   {
@@ -698,40 +713,40 @@ TEST_F(IdentityApiTest, NothingReachesDiskUntilSaved) {
     auto other = Open();
     EXPECT_FALSE(other->GetUser(kAcct, "bob").has_value());
     EXPECT_FALSE(other->GetRole(kAcct, "Trainer").has_value());
-    EXPECT_EQ(other->Find(key->first.access_key_id, ""), nullptr);
+    EXPECT_EQ(other->Find(key->access_key_id, ""), nullptr);
     EXPECT_TRUE(other->ListInlinePolicies(kAcct, {"user", "bob"}).empty());
     EXPECT_TRUE(other->ListManagedPolicies(kAcct, "Local").empty());
     EXPECT_TRUE(other->ListAttached(kAcct, {"role", "Trainer"}).empty());
   }
 
-  for (auto* changes :
-       {&user->second, &role->second, &key->second, &*put, &policy->second, &*attach}) {
+  for (auto* changes : {&user.changes, &role.changes, &key.changes, &put.changes, &policy.changes,
+                        &attach.changes}) {
     SaveAll(state_, std::move(*changes));
   }
   auto other = Open();
   auto u = other->GetUser(kAcct, "BOB");
   ASSERT_TRUE(u.has_value());
-  EXPECT_EQ(u->user_id, user->first.user_id);
+  EXPECT_EQ(u->user_id, user->user_id);
   EXPECT_EQ(u->arn, "arn:aws:iam::123456789012:user/eng/bob");
-  EXPECT_EQ(u->created, user->first.created);
+  EXPECT_EQ(u->created, user->created);
   auto ro = other->GetRole(kAcct, "trainer");
   ASSERT_TRUE(ro.has_value());
-  EXPECT_EQ(ro->role_id, role->first.role_id);
+  EXPECT_EQ(ro->role_id, role->role_id);
   EXPECT_EQ(ro->trust_policy, "{}");
   EXPECT_EQ(ro->description, "trains");
   EXPECT_EQ(ro->max_session_duration, 7200);
-  auto cred = other->Find(key->first.access_key_id, "");
+  auto cred = other->Find(key->access_key_id, "");
   ASSERT_NE(cred, nullptr);
-  EXPECT_EQ(cred->secret_access_key, key->first.secret_access_key);
-  EXPECT_EQ(cred->identity.principal_id, user->first.user_id);
+  EXPECT_EQ(cred->secret_access_key, key->secret_access_key);
+  EXPECT_EQ(cred->identity.principal_id, user->user_id);
   EXPECT_EQ(other->GetInlinePolicy(kAcct, {"user", "bob"}, "p"), kAllowAll);
-  auto pol = other->GetManagedPolicy(kAcct, policy->first.arn);
+  auto pol = other->GetManagedPolicy(kAcct, policy->arn);
   ASSERT_TRUE(pol.has_value());
-  EXPECT_EQ(pol->policy_id, policy->first.policy_id);
+  EXPECT_EQ(pol->policy_id, policy->policy_id);
   EXPECT_EQ(pol->document, kAllowList);
   EXPECT_EQ(pol->description, "lists");
   EXPECT_EQ(other->ListAttached(kAcct, {"role", "Trainer"}),
-            (std::vector<std::string>{policy->first.arn}));
+            (std::vector<std::string>{policy->arn}));
   EXPECT_EQ(other->Account(kAcct)->alias, "acme");
 }
 
@@ -739,16 +754,17 @@ TEST_F(IdentityApiTest, SavingARemovedEntityDeletesIt) {
   AddUser("bob");
   AddRole("Trainer");
   ManagedPolicyRecord p = AddPolicy("Narrow", kAllowList);
-  SaveAll(state_, store_->PutInlinePolicy(kAcct, {"user", "bob"}, "p", kAllowAll).value());
-  SaveAll(state_, store_->Attach(kAcct, {"role", "Trainer"}, p.arn).value());
+  SaveAll(state_,
+          std::move(store_->PutInlinePolicy(kAcct, {"user", "bob"}, "p", kAllowAll).changes));
+  SaveAll(state_, std::move(store_->Attach(kAcct, {"role", "Trainer"}, p.arn).changes));
   auto key = store_->AddAccessKey(kAcct, "bob");
-  SaveAll(state_, std::move(key->second));
+  SaveAll(state_, std::move(key.changes));
   EXPECT_EQ(RowsOnDisk("user"), 1);
   EXPECT_EQ(RowsOnDisk("attachment"), 1);
 
   auto detach = store_->Detach(kAcct, {"role", "Trainer"}, p.arn);
   auto del_inline = store_->DeleteInlinePolicy(kAcct, {"user", "bob"}, "p");
-  auto del_key = store_->RemoveAccessKey(kAcct, "bob", key->first.access_key_id);
+  auto del_key = store_->RemoveAccessKey(kAcct, "bob", key->access_key_id);
   ASSERT_TRUE(detach.ok() && del_inline.ok() && del_key.ok());
   auto del_user = store_->RemoveUser(kAcct, "bob");
   auto del_role = store_->RemoveRole(kAcct, "Trainer");
@@ -756,7 +772,8 @@ TEST_F(IdentityApiTest, SavingARemovedEntityDeletesIt) {
   ASSERT_TRUE(del_user.ok() && del_role.ok() && del_policy.ok());
   // Still on disk until saved.
   EXPECT_TRUE(Open()->GetUser(kAcct, "bob").has_value());
-  for (auto* changes : {&*detach, &*del_inline, &*del_key, &*del_user, &*del_role, &*del_policy}) {
+  for (auto* changes : {&detach.changes, &del_inline.changes, &del_key.changes, &del_user.changes,
+                        &del_role.changes, &del_policy.changes}) {
     SaveAll(state_, std::move(*changes));
   }
   for (const char* kind : {"user", "role", "key", "inline", "policy", "attachment"}) {
@@ -766,8 +783,79 @@ TEST_F(IdentityApiTest, SavingARemovedEntityDeletesIt) {
   EXPECT_FALSE(other->GetUser(kAcct, "bob").has_value());
   EXPECT_FALSE(other->GetRole(kAcct, "Trainer").has_value());
   EXPECT_FALSE(other->GetManagedPolicy(kAcct, p.arn).has_value());
-  EXPECT_EQ(other->Find(key->first.access_key_id, ""), nullptr);
+  EXPECT_EQ(other->Find(key->access_key_id, ""), nullptr);
   EXPECT_EQ(RowsOnDisk("account"), 1);
+}
+
+// Every API write hands back its place in the commit order, refused or not; a refused one
+// changes nothing.
+TEST_F(IdentityApiTest, RefusedWritesHandBackAPlaceAndNoChanges) {
+  AddUser("bob");
+  ASSERT_TRUE(store_->AddAccessKey(kAcct, "bob").ok());
+  auto expect_refused = [](const auto& outcome, const std::string& code) {
+    ASSERT_FALSE(outcome.ok());
+    EXPECT_EQ(outcome.error().code, code);
+    EXPECT_TRUE(outcome.changes.ticket.valid()) << code;
+    EXPECT_TRUE(outcome.changes.mutations.empty()) << code;
+  };
+  expect_refused(store_->AddUser(kAcct, "bob", "/"), "EntityAlreadyExists");
+  expect_refused(store_->RemoveUser(kAcct, "bob"), "DeleteConflict");
+  expect_refused(store_->RemoveUser(kAcct, "ghost"), "NoSuchEntity");
+  expect_refused(store_->AddAccessKey(kAcct, "ghost"), "NoSuchEntity");
+  expect_refused(store_->SetAccessKeyStatus(kAcct, "bob", "AKIANOSUCHKEY0000000", false),
+                 "NoSuchEntity");
+  expect_refused(store_->RemoveAccessKey(kAcct, "bob", "AKIANOSUCHKEY0000000"), "NoSuchEntity");
+  RoleRecord ghost_trust;
+  ghost_trust.account_id = kAcct;
+  ghost_trust.role_name = "Gate";
+  expect_refused(store_->AddRole(ghost_trust, {"arn:aws:iam::123456789012:user/ghost"}),
+                 "MalformedPolicyDocument");
+  expect_refused(store_->ChangeRole(kAcct, "ghost", [](RoleRecord&) {}), "NoSuchEntity");
+  expect_refused(store_->SetTrustPolicy(kAcct, "ghost", "{}", {}), "NoSuchEntity");
+  expect_refused(store_->RemoveRole(kAcct, "ghost"), "NoSuchEntity");
+  expect_refused(store_->PutInlinePolicy(kAcct, {"user", "ghost"}, "p", kAllowAll), "NoSuchEntity");
+  expect_refused(store_->DeleteInlinePolicy(kAcct, {"user", "bob"}, "p"), "NoSuchEntity");
+  ManagedPolicyRecord p = AddPolicy("Narrow", kAllowList);
+  expect_refused(store_->AddManagedPolicy(p), "EntityAlreadyExists");
+  expect_refused(store_->RemoveManagedPolicy(kAcct, kAdminArn), "NoSuchEntity");
+  expect_refused(store_->Attach(kAcct, {"user", "ghost"}, kAdminArn), "NoSuchEntity");
+  expect_refused(store_->Detach(kAcct, {"user", "bob"}, kAdminArn), "NoSuchEntity");
+  // Each took a place of its own, in the order the writes ran.
+  auto first = store_->RemoveUser(kAcct, "ghost");
+  auto second = store_->Detach(kAcct, {"user", "bob"}, kAdminArn);
+  EXPECT_LT(first.changes.ticket.position(), second.changes.ticket.position());
+}
+
+// DeleteUser races the DeleteAccessKey that removes the user's only key. Whichever runs first,
+// the commit order agrees with what each saw: a DeleteUser refused because of the key comes
+// before the key's removal, one that succeeded comes after it.
+TEST_F(IdentityApiTest, RacingWritesAreOrderedAsTheySawEachOther) {
+  int refused = 0;
+  for (int i = 0; i < 200; ++i) {
+    std::string name = "racer" + std::to_string(i);
+    AddUser(name);
+    auto key = store_->AddAccessKey(kAcct, name);
+    ASSERT_TRUE(key.ok());
+    std::string key_id = key->access_key_id;
+    SaveAll(state_, std::move(key.changes));
+    std::optional<IdentityStore::Outcome<IdentityStore::Done>> removed_key;
+    std::thread other([&] { removed_key.emplace(store_->RemoveAccessKey(kAcct, name, key_id)); });
+    auto removed_user = store_->RemoveUser(kAcct, name);
+    other.join();
+    ASSERT_TRUE(removed_key->ok());
+    uint64_t user_at = removed_user.changes.ticket.position();
+    uint64_t key_at = removed_key->changes.ticket.position();
+    if (removed_user.ok()) {
+      EXPECT_GT(user_at, key_at) << i;
+    } else {
+      ++refused;
+      EXPECT_EQ(removed_user.error().code, "DeleteConflict");
+      EXPECT_LT(user_at, key_at) << i;
+      ASSERT_TRUE(store_->RemoveUser(kAcct, name).ok());
+    }
+  }
+  // (How often each order happened is up to the scheduler; both are checked when they occur.)
+  SUCCEED() << refused << " of 200 DeleteUser calls were refused";
 }
 
 TEST_F(IdentityApiTest, SessionTokensOpenIntoTheirSession) {
