@@ -69,7 +69,7 @@ class AuthorizationFixture {
         m.name = "managed" + std::to_string(p);
         m.document = PolicyDocument(p);
         auto added = store_->AddManagedPolicy(m);
-        (void)store_->Attach(kAcct, {"user", "bob"}, added->first.arn);
+        (void)store_->Attach(kAcct, {"user", "bob"}, added->arn);
       }
     }
     authorizer_ = std::make_unique<iam::IamAuthorizer>(*store_, clock_);

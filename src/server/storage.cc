@@ -39,8 +39,6 @@ Result<std::unique_ptr<Storage>> Storage::Open(const std::string& data_dir,
     return retention->Expired(key);
   };
   db_options.index_run_prefix = cloudtrail::RocksEventStore::IndexRunPrefix;
-  std::error_code ec;
-  fs::create_directories(DatabaseDir(data_dir), ec);  // (an error shows when opening)
   auto db = store::Database::Open(DatabaseDir(data_dir), db_options);
   if (!db.ok()) {
     // RocksDB holds a lock file while a database is open.

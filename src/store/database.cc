@@ -10,7 +10,9 @@
 #include <rocksdb/table.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <cassert>
 
+#include <cassert>
 #include <cstdarg>
 #include <cstdio>
 #include <filesystem>
@@ -285,6 +287,7 @@ void WriteBatch::Delete(Family family, std::string_view key) {
 }
 
 void WriteBatch::DeleteRange(Family family, std::string_view begin, std::string_view end) {
+  assert(family != Family::kIndex);
   batch_.DeleteRange(db_.Handle(family), ToSlice(begin), ToSlice(end));
 }
 
@@ -372,12 +375,11 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
       db->index_filter_ = std::make_unique<IndexRetentionFilter>(o.index_expired);
       cf.compaction_filter = db->index_filter_.get();
     }
+    // Insert hints only where nothing is ever range-deleted: RocksDB keeps one hint per prefix
+    // for a memtable's point and range-tombstone lists alike, so a DeleteRange in a hinted family
+    // would start its search from a node of the other list (records are range-deleted).
     if (static_cast<Family>(i) == Family::kIndex && o.index_run_prefix) {
       cf.memtable_insert_with_hint_prefix_extractor.reset(new RunPrefix(o.index_run_prefix));
-    }
-    if (static_cast<Family>(i) == Family::kRecords) {  // ascending sequence numbers: one run
-      cf.memtable_insert_with_hint_prefix_extractor.reset(
-          new RunPrefix([](std::string_view) { return std::optional<size_t>(0); }));
     }
     if (static_cast<Family>(i) == Family::kState || static_cast<Family>(i) == Family::kMeta) {
       cf.write_buffer_size = std::min<size_t>(o.write_buffer_bytes, 4u << 20);
@@ -400,6 +402,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& dir, Databas
                              .string();
     s = rocksdb::DB::OpenAsSecondary(db_options, dir, db->secondary_dir_, families, &handles, &raw);
   } else {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);  // (an error shows when opening)
     s = rocksdb::DB::Open(db_options, dir, families, &handles, &raw);
   }
   if (!s.ok()) return FromRocks(s, "cannot open the database in " + dir);

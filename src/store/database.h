@@ -68,7 +68,8 @@ class WriteBatch {
  public:
   void Put(Family family, std::string_view key, std::string_view value);
   void Delete(Family family, std::string_view key);
-  // Deletes every key in [begin, end).
+  // Deletes every key in [begin, end). Not for the index family, whose memtable uses insert hints
+  // (see Database::Open).
   void DeleteRange(Family family, std::string_view begin, std::string_view end);
   bool empty() const { return batch_.Count() == 0; }
   size_t bytes() const { return batch_.GetDataSize(); }

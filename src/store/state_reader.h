@@ -18,9 +18,9 @@ class StateReader {
   virtual ~StateReader() = default;
   // Calls `fn(key, value)` for every key starting with `prefix`, in key order; stops early (OK)
   // when `fn` returns false.
-  virtual Status Scan(std::string_view prefix,
-                      const std::function<bool(std::string_view key, std::string_view value)>&
-                          fn) const = 0;
+  virtual Status Scan(
+      std::string_view prefix,
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) const = 0;
   virtual Result<std::optional<std::string>> Get(std::string_view key) const = 0;
 };
 

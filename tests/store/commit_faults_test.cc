@@ -173,9 +173,13 @@ int CallOf(const cloudtrail::EventRecord& r) {
   {
     Cursor c = tdb.db().NewCursor(Family::kIndex);
     for (c.SeekToFirst(); c.Valid(); c.Next()) {
-      std::string_view key = c.key();
-      uint64_t seq = key.size() >= 8 ? ~DecodeBigEndian64(key.substr(key.size() - 8)) : 0;
-      if (!seqs.contains(seq)) why << "an index key of missing seq " << seq << "; ";
+      std::vector<std::pair<int64_t, uint64_t>> events;
+      if (!cloudtrail::RocksEventStore::DecodeIndexBlock(c.key(), c.value(), &events)) {
+        why << "an index block that cannot be decoded; ";
+      }
+      for (const auto& [time, seq] : events) {
+        if (!seqs.contains(seq)) why << "an index key of missing seq " << seq << "; ";
+      }
     }
     if (!c.status().ok()) why << "index cursor: " << c.status().ToString() << "; ";
   }

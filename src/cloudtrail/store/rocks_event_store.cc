@@ -83,6 +83,20 @@ std::optional<size_t> RocksEventStore::IndexRunPrefix(std::string_view key) {
   return key.size() - kKeyTail;
 }
 
+bool RocksEventStore::DecodeIndexBlock(std::string_view key, std::string_view value,
+                                       std::vector<std::pair<int64_t, uint64_t>>* events) {
+  if (key.size() < kKeyTail) return false;
+  const int64_t t = TailTime(key);
+  const uint64_t seq = TailSeq(key);
+  events->emplace_back(t, seq);
+  while (!value.empty()) {
+    uint64_t dt = 0, ds = 0;
+    if (!GetVarint(&value, &dt) || !GetVarint(&value, &ds)) return false;
+    events->emplace_back(t - static_cast<int64_t>(dt), seq - ds);
+  }
+  return true;
+}
+
 Result<std::unique_ptr<RocksEventStore>> RocksEventStore::Open(
     store::Database& db, Random& random, std::shared_ptr<IndexRetention> retention) {
   auto store = std::unique_ptr<RocksEventStore>(new RocksEventStore(db, std::move(retention)));

@@ -10,8 +10,9 @@
 // attribute value it carries. The events of one commit that share an index prefix form blocks
 // (spanning at most 100 ms each), one key per block, so a group commit writes a few keys per
 // shared value rather than one per event. A lookup is one seek to the newest block it may
-// need and a walk backwards over the blocks of the page it returns, then one read per record. Data events are stored but never indexed (they are not in Event history). Memory does
-// not grow with history: the index lives in RocksDB's blocks, read through a bounded cache.
+// need and a walk backwards over the blocks of the page it returns, then one read per record. Data
+// events are stored but never indexed (they are not in Event history). Memory does not grow with
+// history: the index lives in RocksDB's blocks, read through a bounded cache.
 //
 // A commit writes the records, their index keys and the state mutations of the same calls in
 // one atomic batch. Event times are made monotonic at commit, so seq order is time order.
@@ -25,6 +26,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cloudtrail/store/event_store.h"
 #include "common/random.h"
@@ -51,6 +53,10 @@ class RocksEventStore final : public EventStore {
   // lookup value arrive newest first, each next to the previous one; event ids are unique and
   // form none.
   static std::optional<size_t> IndexRunPrefix(std::string_view key);
+  // The (time in ms, seq) of every event one index key and its value point at, newest first;
+  // false if they cannot be decoded (consistency checks).
+  static bool DecodeIndexBlock(std::string_view key, std::string_view value,
+                               std::vector<std::pair<int64_t, uint64_t>>* events);
 
   Status Commit(std::vector<EventRecord>& records, const store::Mutations& mutations) override;
   Status health() const override { return db_.health(); }
