@@ -83,6 +83,22 @@ class LifecycleTest(unittest.TestCase):
             self.assertEqual(st, 400, body)
             self.assertIn(b"UnrecognizedClientException", body)
 
+    def test_binds_loopback_only_by_default(self):
+        with Server() as s:
+            listening = set()
+            for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+                try:
+                    lines = open(table).read().splitlines()[1:]
+                except FileNotFoundError:
+                    continue
+                for line in lines:
+                    local, state = line.split()[1], line.split()[3]
+                    addr, port = local.split(":")
+                    if state == "0A" and int(port, 16) == s.port:  # LISTEN
+                        listening.add(addr)
+            # 127.0.0.1 in /proc's byte order; never 0.0.0.0 or an IPv6 wildcard.
+            self.assertEqual(listening, {"0100007F"})
+
 
 if __name__ == "__main__":
     unittest.main()
