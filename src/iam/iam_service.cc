@@ -21,6 +21,12 @@ AwsError NoSuchEntity(std::string message) {
 AwsError Malformed(std::string message) {
   return {"MalformedPolicyDocument", std::move(message), 400, true};
 }
+// What IAM answers a role, federated user or service that calls an operation about "the calling
+// user" without naming one.
+AwsError MustNameUser() {
+  return {"ValidationError", "Must specify userName when calling with non-User credentials", 400,
+          true};
+}
 
 // The output of writes that answer nothing but success.
 json::object NoOutput(const IdentityStore::Done&) { return {}; }
@@ -93,12 +99,15 @@ bool PathMatches(std::string_view path, const json::value& in) {
   return !prefix || path.substr(0, prefix->size()) == *prefix;
 }
 
-// The user a call is about: its UserName, or the caller when it names none (an IAM user; for the
-// root user, the account's root credentials: empty).
-std::string SubjectUser(const aws::RequestContext& ctx) {
+// The user a call is about: its UserName, or the caller when it names none and is a user: an IAM
+// user, or the root user (empty: the account's root credentials). Roles, federated users and
+// services are no user, and must name one (CheckInput refuses them before this runs; a refusal
+// here too, so that no path can fall through to the root user's keys).
+Result<std::string, AwsError> SubjectUser(const aws::RequestContext& ctx) {
   if (auto name = aws::StringField(ctx.input, "UserName")) return std::string(*name);
   if (ctx.identity.type == aws::IdentityType::kIAMUser) return ctx.identity.user_name;
-  return {};
+  if (ctx.identity.type == aws::IdentityType::kRoot) return std::string();
+  return MustNameUser();
 }
 
 }  // namespace
@@ -200,7 +209,9 @@ IamService::IamService(IdentityStore& store) : store_(store) {
         });
   };
   h["GetUser"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-    std::string name = SubjectUser(ctx);
+    auto subject = SubjectUser(ctx);
+    if (!subject.ok()) return subject.error();
+    const std::string& name = *subject;
     if (name.empty()) {
       // The root user.
       auto account = store_.Account(ctx.account_id);
@@ -230,18 +241,21 @@ IamService::IamService(IdentityStore& store) : store_(store) {
   };
   // --- access keys -----------------------------------------------------------------------------
   h["CreateAccessKey"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-    return Commit(ctx, store_.AddAccessKey(ctx.account_id, SubjectUser(ctx)),
-                  [](const AccessKeyRecord& k) {
-                    json::object key{{"AccessKeyId", k.access_key_id},
-                                     {"Status", "Active"},
-                                     {"SecretAccessKey", k.secret_access_key},
-                                     {"CreateDate", aws::TimestampValue(k.created)}};
-                    if (!k.user_name.empty()) key["UserName"] = k.user_name;
-                    return json::object{{"AccessKey", std::move(key)}};
-                  });
+    auto subject = SubjectUser(ctx);
+    if (!subject.ok()) return subject.error();
+    return Commit(ctx, store_.AddAccessKey(ctx.account_id, *subject), [](const AccessKeyRecord& k) {
+      json::object key{{"AccessKeyId", k.access_key_id},
+                       {"Status", "Active"},
+                       {"SecretAccessKey", k.secret_access_key},
+                       {"CreateDate", aws::TimestampValue(k.created)}};
+      if (!k.user_name.empty()) key["UserName"] = k.user_name;
+      return json::object{{"AccessKey", std::move(key)}};
+    });
   };
   h["ListAccessKeys"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-    std::string user = SubjectUser(ctx);
+    auto subject = SubjectUser(ctx);
+    if (!subject.ok()) return subject.error();
+    const std::string& user = *subject;
     if (!user.empty() && !store_.GetUser(ctx.account_id, user)) {
       return NoSuchEntity("The user with name " + user + " cannot be found.");
     }
@@ -259,17 +273,20 @@ IamService::IamService(IdentityStore& store) : store_(store) {
     return json::value(std::move(out));
   };
   h["UpdateAccessKey"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
+    auto subject = SubjectUser(ctx);
+    if (!subject.ok()) return subject.error();
     return Commit(
         ctx,
-        store_.SetAccessKeyStatus(ctx.account_id, SubjectUser(ctx), Field(ctx.input, "AccessKeyId"),
+        store_.SetAccessKeyStatus(ctx.account_id, *subject, Field(ctx.input, "AccessKeyId"),
                                   Field(ctx.input, "Status") == "Active"),
         NoOutput);
   };
   h["DeleteAccessKey"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
-    return Commit(
-        ctx,
-        store_.RemoveAccessKey(ctx.account_id, SubjectUser(ctx), Field(ctx.input, "AccessKeyId")),
-        NoOutput);
+    auto subject = SubjectUser(ctx);
+    if (!subject.ok()) return subject.error();
+    return Commit(ctx,
+                  store_.RemoveAccessKey(ctx.account_id, *subject, Field(ctx.input, "AccessKeyId")),
+                  NoOutput);
   };
   // --- roles -----------------------------------------------------------------------------------
   h["CreateRole"] = [this](aws::RequestContext& ctx) -> Result<json::value, AwsError> {
@@ -529,7 +546,16 @@ bool IamService::Implements(std::string_view operation) const {
   return handlers_.count(std::string(operation)) != 0;
 }
 
-std::optional<AwsError> IamService::CheckInput(const aws::RequestContext&) const {
+std::optional<AwsError> IamService::CheckInput(const aws::RequestContext& ctx) const {
+  // An operation about "the calling user" needs a user to be about: a role's or federated user's
+  // session (or a service) must name one. Without this check the caller's empty user name would
+  // be the root user's.
+  if (ctx.operation != nullptr && ActsOnCallerWithoutUserName(ctx.operation->name) &&
+      !aws::StringField(ctx.input, "UserName") &&
+      ctx.identity.type != aws::IdentityType::kIAMUser &&
+      ctx.identity.type != aws::IdentityType::kRoot) {
+    return MustNameUser();
+  }
   return std::nullopt;
 }
 

@@ -650,6 +650,63 @@ class SuccessorCredentialsTest(SecurityTestCase):
 # ---------------------------------------------------------------------------------------------
 # 3. iam:PassRole
 # ---------------------------------------------------------------------------------------------
+class NonUserCallersTest(SecurityTestCase):
+    """IAM operations about "the calling user" (GetUser, the access-key operations) default to the
+    caller only for users. A role's or a federated user's session that names no user is refused
+    with IAM's ValidationError, and can never reach the root user's keys."""
+
+    MESSAGE = "Must specify userName when calling with non-User credentials"
+
+    def root_keys(self):
+        return self.iam(profile="root").list_access_keys()["AccessKeyMetadata"]
+
+    def sessions(self):
+        role = self.make_role("KeyOps", trust("arn:aws:iam::%s:user/admin" % self.account),
+                              policy(allow("iam:*")))
+        assumed, _ = self.assume(role["Arn"], "keys")
+        _, creds = self.make_user("fedmaker", policy(allow(["sts:GetFederationToken", "iam:*"])))
+        federated = Creds.of(self.sts(creds).get_federation_token(
+            Name="fed", Policy=policy(allow("*")))["Credentials"])
+        return (("AssumeRole", assumed), ("GetFederationToken", federated))
+
+    def test_sessions_that_name_no_user_are_refused(self):
+        before = self.root_keys()
+        root_key = before[0]["AccessKeyId"]
+        calls = (
+            ("GetUser", lambda iam: iam.get_user()),
+            ("CreateAccessKey", lambda iam: iam.create_access_key()),
+            ("ListAccessKeys", lambda iam: iam.list_access_keys()),
+            ("UpdateAccessKey",
+             lambda iam: iam.update_access_key(AccessKeyId=root_key, Status="Inactive")),
+            ("DeleteAccessKey", lambda iam: iam.delete_access_key(AccessKeyId=root_key)),
+        )
+        for label, creds in self.sessions():
+            for op, call in calls:
+                with self.subTest(session=label, operation=op):
+                    e = self.assertClientError(lambda: call(self.iam(creds)), "ValidationError",
+                                               message=self.MESSAGE, status=400)
+                    # Recorded as the failed call it is.
+                    _, rec = self.record(request_id_of(e), "EventName", op)
+                    self.assertEqual(rec["errorCode"], "ValidationError")
+                    self.assertEqual(rec["errorMessage"], self.MESSAGE)
+            with self.subTest(session=label, client="cli"):
+                self.assertCliError(self.cli("iam", "create-access-key", creds=creds),
+                                    "ValidationError", "CreateAccessKey", message=self.MESSAGE)
+        after = self.root_keys()
+        self.assertEqual([(k["AccessKeyId"], k["Status"]) for k in after],
+                         [(k["AccessKeyId"], k["Status"]) for k in before])
+        self.assertIn("Models", self.sm(profile="root").list_models())
+        # Naming a user works for a session allowed to act on it.
+        for label, creds in self.sessions_named():
+            with self.subTest(session=label, named=True):
+                keys = self.iam(creds).list_access_keys(UserName="fedmaker")["AccessKeyMetadata"]
+                self.assertEqual(len(keys), 1)
+
+    def sessions_named(self):
+        assumed, _ = self.assume("arn:aws:iam::%s:role/KeyOps" % self.account, "named")
+        return (("AssumeRole", assumed),)
+
+
 class PassRoleTest(SecurityTestCase):
 
     @classmethod

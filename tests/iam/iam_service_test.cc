@@ -140,6 +140,57 @@ TEST_F(IamServiceTest, NamesResolveToTheStoredEntity) {
   EXPECT_EQ(got[0].arn, "arn:aws:iam::123456789012:role/ml/Runner");
 }
 
+// Operations about "the calling user" default to the caller only when the caller is a user. A
+// role's or federated user's session (or a service) that names no user is refused before and in
+// the handler, and never reaches the root user's keys, whose user name is empty.
+TEST_F(IamServiceTest, NonUserCallersMustNameTheUser) {
+  const size_t root_keys = store_->ListAccessKeys(kAcct, "").size();
+  ASSERT_EQ(root_keys, 1u);
+  for (aws::IdentityType type : {aws::IdentityType::kAssumedRole, aws::IdentityType::kFederatedUser,
+                                 aws::IdentityType::kAWSService}) {
+    auto who = std::make_shared<aws::Credential>();
+    who->access_key_id = "ASIAEXAMPLE000000001";
+    who->identity.type = type;
+    who->identity.account_id = kAcct;
+    for (const char* op :
+         {"GetUser", "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey"}) {
+      json::value input = json::object();
+      if (std::string(op) == "UpdateAccessKey" || std::string(op) == "DeleteAccessKey") {
+        input = json::object{{"AccessKeyId", root_->access_key_id}, {"Status", "Inactive"}};
+      }
+      auto ctx = Ctx("iam", op, input, who);
+      auto refused = iam_->CheckInput(ctx);
+      ASSERT_TRUE(refused.has_value()) << op;
+      EXPECT_EQ(refused->code, "ValidationError") << op;
+      EXPECT_EQ(refused->message, "Must specify userName when calling with non-User credentials");
+      EXPECT_EQ(refused->http_status, 400);
+      auto handled = iam_->Invoke(ctx);
+      ASSERT_FALSE(handled.ok()) << op;
+      EXPECT_EQ(handled.error().code, "ValidationError") << op;
+      EXPECT_TRUE(iam_->ResolveResources(ctx).empty()) << op;
+      // Naming a user is fine.
+      auto named = Ctx("iam", op, json::object{{"UserName", "someone"}}, who);
+      EXPECT_FALSE(iam_->CheckInput(named).has_value()) << op;
+    }
+  }
+  // The root user's keys are untouched and still active.
+  auto keys = store_->ListAccessKeys(kAcct, "");
+  ASSERT_EQ(keys.size(), root_keys);
+  EXPECT_TRUE(keys[0].active);
+  // Users (root, an IAM user) act on themselves.
+  EXPECT_FALSE(iam_->CheckInput(Ctx("iam", "ListAccessKeys", json::object())).has_value());
+  ASSERT_TRUE(Iam("CreateUser", json::parse(R"({"UserName":"carol"})")).ok());
+  auto carol = std::make_shared<aws::Credential>();
+  carol->identity.type = aws::IdentityType::kIAMUser;
+  carol->identity.user_name = "carol";
+  carol->identity.account_id = kAcct;
+  auto own = Ctx("iam", "CreateAccessKey", json::object(), carol);
+  EXPECT_FALSE(iam_->CheckInput(own).has_value());
+  auto made = iam_->Invoke(own);
+  ASSERT_TRUE(made.ok());
+  EXPECT_EQ(*aws::StringField(made->at("AccessKey"), "UserName"), "carol");
+}
+
 // IAM keeps the unique id of each principal a trust policy names; once that user is deleted the
 // policy shows the id in place of the ARN, and a user created again under the name is another.
 TEST_F(IamServiceTest, TrustPoliciesKeepPrincipalIds) {
