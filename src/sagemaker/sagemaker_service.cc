@@ -109,12 +109,19 @@ std::vector<aws::CallResource> SageMakerService::ResolveResources(
                      MakeArn(ctx.region, ctx.account_id, std::string(kind.kind), key)});
     }
   };
+  // Only members the operation's input defines name resources: an extra member (SageMaker
+  // ignores unknown ones) must not choose what the call is authorized and recorded against.
+  if (ctx.operation == nullptr || ctx.service == nullptr) return out;
+  const aws::Shape& input = ctx.service->shape(ctx.operation->input);
+  auto defined = [&](std::string_view member) { return input.FindMember(member) != nullptr; };
   for (const ResourceKind& kind : ResourceKinds()) {
+    if (!defined(kind.name_member)) continue;
     if (auto name = aws::StringField(ctx.input, kind.name_member)) {
       add(kind, *name, AsciiLower(*name));
     }
   }
-  if (auto arn = aws::StringField(ctx.input, "ResourceArn")) {
+  if (auto arn =
+          defined("ResourceArn") ? aws::StringField(ctx.input, "ResourceArn") : std::nullopt) {
     if (auto ref = ParseResourceArn(*arn, ctx.region, ctx.account_id)) {
       if (const ResourceKind* kind = FindResourceKind(ref->kind)) {
         std::string_view given = *arn;
@@ -129,7 +136,8 @@ std::vector<aws::CallResource> SageMakerService::ResolveResources(
 aws::AccessRequest SageMakerService::AccessFor(const aws::RequestContext& ctx) const {
   aws::AccessRequest access = Service::AccessFor(ctx);
   // An ARN-addressed call on a resource kind we do not hold is still authorized on that ARN.
-  if (access.resource == "*") {
+  if (access.resource == "*" && ctx.operation != nullptr &&
+      ctx.service->shape(ctx.operation->input).FindMember("ResourceArn") != nullptr) {
     if (auto arn = aws::StringField(ctx.input, "ResourceArn")) access.resource = std::string(*arn);
   }
   access.resource_in_denial = access.resource != "*";

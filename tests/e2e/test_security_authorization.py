@@ -508,6 +508,46 @@ class SageMakerCaseDenyTest(SecurityTestCase):
                 self.assertEqual(before[1], self.TAGS)
         self.assertRecordedUnder(self.NAME, refusals, SM_DENIED)
 
+    def test_members_the_operation_does_not_define_choose_no_resource(self):
+        """SageMaker ignores members its input does not define; they must not pick the resource
+        the call is authorized (and recorded) against either. Raw signed requests, since the
+        SDKs refuse unknown members."""
+        key, secret = self.attacker_creds.key, self.attacker_creds.secret
+
+        def call(op, body):
+            return self.server.signed_request("SageMaker." + op, body=json.dumps(body).encode(),
+                                              access_key=key, secret=secret)
+
+        decoys = {"ModelName": "decoy", "EndpointName": "decoy", "TrainingJobName": "decoy",
+                  "EndpointConfigName": "decoy"}
+        for kind in self.KINDS:
+            before = self.state(kind)
+            for op, body in (
+                    ("AddTags", {"ResourceArn": self.arns[kind],
+                                 "Tags": [{"Key": "owner", "Value": "mallory"}]}),
+                    ("DeleteTags", {"ResourceArn": self.arns[kind], "TagKeys": ["owner"]}),
+                    ("ListTags", {"ResourceArn": self.arns[kind]})):
+                for member, value in decoys.items():
+                    with self.subTest(kind=kind, operation=op, extra=member):
+                        status, _, out = call(op, dict(body, **{member: value}))
+                        self.assertEqual(status, 400, out)
+                        err = json.loads(out)
+                        self.assertEqual(err["__type"], SM_DENIED)
+                        self.assertEqual(err["message"], denied(
+                            self.attacker_arn, "sagemaker:" + op, self.arns[kind]))
+            with self.subTest(kind=kind, check="unchanged"):
+                self.assertEqual(self.state(kind), before)
+        for member, value in decoys.items():
+            with self.subTest(operation="CreatePresignedNotebookInstanceUrl", extra=member):
+                status, _, out = call("CreatePresignedNotebookInstanceUrl",
+                                      {"NotebookInstanceName": self.NAME, member: value})
+                self.assertEqual(status, 400, out)
+                self.assertEqual(json.loads(out)["message"], denied(
+                    self.attacker_arn, "sagemaker:CreatePresignedNotebookInstanceUrl",
+                    self.arns["notebook-instance"]))
+        # The decoys are in no record's resources.
+        self.assertEqual(self.lookup("ResourceName", "decoy"), [])
+
     def test_denied_with_the_cli(self):
         model_arn = self.arns["model"]
         self.assertCliError(
