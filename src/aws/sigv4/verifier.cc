@@ -324,7 +324,11 @@ Result<VerifiedRequest, AuthFailure> Verifier::VerifyParts(const http::Request& 
   if (const std::string* h = req.FindHeader("x-amz-content-sha256")) {
     payload_hash = *h;
     bool literal = payload_hash == kUnsignedPayload || payload_hash.rfind("STREAMING-", 0) == 0;
-    if (!literal && payload_hash != Sha256Hex(req.body)) {
+    if (literal && !options.s3) {
+      // Only S3 lets a request leave its body out of the signature; every other service signs
+      // the body's hash, so a request signed over UNSIGNED-PAYLOAD does not verify.
+      payload_hash = Sha256Hex(req.body);
+    } else if (!literal && payload_hash != Sha256Hex(req.body)) {
       return Fail(AuthFailureKind::kContentHashMismatch,
                   "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
