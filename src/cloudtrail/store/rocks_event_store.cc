@@ -12,6 +12,10 @@ namespace sagetrail::cloudtrail {
 namespace {
 
 constexpr std::string_view kSecretKey = "events/secret";
+// The sequence number and time appends continue from once retention has dropped every record
+// (the records family then says nothing): seq numbers are never reused, since index keys of
+// dropped events stay until compaction drops them.
+constexpr std::string_view kResumeKey = "events/resume";
 constexpr size_t kSecretBytes = 32;
 constexpr size_t kKeyTail = 16;  // time, seq (big-endian)
 // The events of one index block span at most this much time, so a lookup that ends at T finds
@@ -121,12 +125,20 @@ Status RocksEventStore::Load(Random& random) {
     Status s = db_.Write(batch);
     if (!s.ok()) return s;
   }
-  // Where appends continue: after the last record, never earlier in time.
+  // Where appends continue: after the last record (or the last one retention dropped), never
+  // earlier in time.
+  auto resume = db_.Get(store::Family::kMeta, kResumeKey);
+  if (!resume.ok()) return resume.error();
+  if (*resume && (*resume)->size() == 16) {
+    next_seq_ = std::max(next_seq_, DecodeBigEndian64((*resume)->substr(0, 8)));
+    last_time_ms_ = std::max<int64_t>(
+        last_time_ms_, static_cast<int64_t>(DecodeBigEndian64((*resume)->substr(8, 8))));
+  }
   store::Cursor c = db_.NewCursor(store::Family::kRecords);
   c.SeekToLast();
   if (c.Valid()) {
-    next_seq_ = DecodeBigEndian64(c.key()) + 1;
-    last_time_ms_ = std::max<int64_t>(0, EncodedRecordTimeMs(c.value()));
+    next_seq_ = std::max(next_seq_, DecodeBigEndian64(c.key()) + 1);
+    last_time_ms_ = std::max<int64_t>(last_time_ms_, EncodedRecordTimeMs(c.value()));
   }
   return c.status();
 }
@@ -219,7 +231,7 @@ Result<LookupPage> RocksEventStore::Lookup(const LookupQuery& q) {
   std::string seek = prefix;
   AppendTail(&seek, newest > INT64_MAX - kMaxBlockSpanMs ? INT64_MAX : newest + kMaxBlockSpanMs,
              UINT64_MAX);
-  std::vector<uint64_t> seqs;
+  std::vector<std::pair<uint64_t, int64_t>> seqs;  // (seq, event time) as the index has them
   store::Cursor c = db_.NewCursor(store::Family::kIndex);
   bool done = false;
   for (c.SeekForPrev(seek); c.Valid() && !done; c.Prev()) {
@@ -243,7 +255,7 @@ Result<LookupPage> RocksEventStore::Lookup(const LookupQuery& q) {
           done = true;
           break;
         }
-        seqs.push_back(seq);
+        seqs.emplace_back(seq, t);
       }
       if (rest.empty()) break;
       uint64_t dt = 0, ds = 0;
@@ -256,10 +268,12 @@ Result<LookupPage> RocksEventStore::Lookup(const LookupQuery& q) {
   }
   if (Status s = c.status(); !s.ok()) return s;
   page.events.reserve(seqs.size());
-  for (uint64_t seq : seqs) {
+  for (const auto& [seq, t] : seqs) {
     auto value = db_.Get(store::Family::kRecords, SeqKey(seq));
     if (!value.ok()) return value.error();
     if (!*value) continue;  // dropped by retention; its index key goes at the next compaction
+    // Never another event under a dropped one's number (seqs are not reused; belt and braces).
+    if (EncodedRecordTimeMs(**value) != t) continue;
     EventRecord r;
     if (!DecodeRecord(**value, &r)) {
       return Status::Corruption("event " + std::to_string(seq) + " cannot be decoded");
@@ -307,18 +321,25 @@ Result<size_t> RocksEventStore::DeleteOlderThan(TimePoint cutoff, size_t limit) 
   store::Cursor c = db_.NewCursor(store::Family::kRecords);
   size_t n = 0;
   uint64_t first = 0, end = 0;
+  int64_t last_dropped_ms = 0;
   for (c.SeekToFirst(); c.Valid() && n < limit; c.Next()) {
     int64_t t = EncodedRecordTimeMs(c.value());
     if (t >= cutoff_ms) break;
     uint64_t seq = DecodeBigEndian64(c.key());
     if (n == 0) first = seq;
     end = seq + 1;
+    last_dropped_ms = std::max(last_dropped_ms, t);
     ++n;
   }
   if (Status s = c.status(); !s.ok()) return s;
   if (n == 0) return size_t{0};
   store::WriteBatch batch = db_.NewBatch();
   batch.DeleteRange(store::Family::kRecords, SeqKey(first), SeqKey(end));
+  // In case these were the last records: where appends continue after a restart.
+  std::string resume;
+  PutBigEndian64(&resume, end);
+  PutBigEndian64(&resume, static_cast<uint64_t>(std::max<int64_t>(0, last_dropped_ms)));
+  batch.Put(store::Family::kMeta, kResumeKey, resume);
   Status s = db_.Write(batch);
   if (!s.ok()) return s;
   return n;

@@ -623,6 +623,38 @@ TEST_F(RocksEventStoreTest, DeleteOlderThanDropsOnlyOldRecordsAndTheirLookups) {
   EXPECT_EQ(*Store().DeleteOlderThan(At(0), 1000), 0u);
 }
 
+// Retention may drop every record, while their index keys wait for compaction: sequence numbers
+// must not start over after a restart, or those keys would find the new events under the old
+// events' names.
+TEST_F(RocksEventStoreTest, SeqsAreNeverReusedAfterRetentionDropsEverything) {
+  auto old = MakeRecords(20, 60);
+  AppendAll(Store(), old, 5);
+  ASSERT_EQ(*Store().DeleteOlderThan(At(24 * 3600), 1000), 20u);
+  db_->Reopen();
+  // New events at later times, with other names.
+  std::vector<EventRecord> fresh;
+  for (uint64_t i = 0; i < 20; ++i) {
+    EventRecord r = TestRecord(100 + i, At(2 * 24 * 3600 + static_cast<int64_t>(i)));
+    fresh.push_back(std::move(r));
+  }
+  AppendAll(Store(), fresh, 5);
+  EXPECT_EQ(fresh.front().seq, 21u);
+  // Every lookup, for the old events' values too, finds exactly the new events.
+  ExpectLookupsMatchReference(
+      Store(),
+      [&] {
+        std::vector<EventRecord> all = old;
+        all.insert(all.end(), fresh.begin(), fresh.end());
+        return all;
+      }(),
+      fresh, {{kAccountA, "us-east-1"}}, 7);
+  // And again after another restart with nothing dropped in between.
+  db_->Reopen();
+  std::vector<EventRecord> more = {TestRecord(200, At(3 * 24 * 3600))};
+  ASSERT_TRUE(Store().Append(more).ok());
+  EXPECT_EQ(more[0].seq, 41u);
+}
+
 TEST_F(RocksEventStoreTest, ReadOnlyInstanceBesideTheWriterSeesCommittedRecordsAndNeverWrites) {
   auto records = MakeRecords(20);
   AppendAll(Store(), records, 5);
