@@ -20,6 +20,7 @@
 #include "common/time_format.h"
 #include "server/accounts.h"
 #include "server/app.h"
+#include "server/config_file.h"
 #include "server/storage.h"
 
 namespace {
@@ -222,7 +223,9 @@ int main(int argc, char** argv) {
           },
           "Run the server's clock this many seconds off the system's (testing expirations)")
       ->check(CLI::Range(-86400.0 * 365, 86400.0 * 365));
-  serve->set_config("--config", "", "A TOML or INI file with any of these options", false);
+  std::string config_file;  // applied before parsing (ApplyServeConfig); kept here for --help
+  serve->add_option("--config", config_file,
+                    "A file of `option = value` lines (e.g. port = 4566); the command line wins");
 
   ExportArgs export_args;
   CLI::App* events = cli.add_subcommand("events", "Work with the recorded CloudTrail events");
@@ -263,8 +266,18 @@ int main(int argc, char** argv) {
       });
   accounts_add->add_option("--alias", new_alias, "The account alias");
 
+  std::vector<std::string> args(argv, argv + argc);
+  auto configured = sagetrail::server::ApplyServeConfig(args, [serve](const std::string& key) {
+    return serve->get_option_no_throw("--" + key) != nullptr;
+  });
+  if (!configured.ok()) {
+    std::fprintf(stderr, "sagetrail: %s\n", configured.error().message().c_str());
+    return 2;
+  }
   try {
-    cli.parse(argc, argv);
+    // CLI11 takes the arguments after the program name, last first.
+    std::vector<std::string> reversed(configured->rbegin(), configured->rend() - 1);
+    cli.parse(reversed);
   } catch (const CLI::ParseError& e) {
     // --help and --version-like exits are 0; every usage error is 2, as for the checks below.
     return cli.exit(e) == 0 ? 0 : 2;

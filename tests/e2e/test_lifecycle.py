@@ -99,6 +99,31 @@ class LifecycleTest(unittest.TestCase):
             # 127.0.0.1 in /proc's byte order; never 0.0.0.0 or an IPv6 wildcard.
             self.assertEqual(listening, {"0100007F"})
 
+    def test_config_file_sets_options_the_command_line_does_not(self):
+        import subprocess
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg = os.path.join(tmp, "sagetrail.ini")
+            with open(cfg, "w") as f:
+                # The harness gives --port and --data-dir: those win over the file's.
+                f.write("# serve options\n[serve]\nport = 1\naccount-id = 210987654321\n"
+                        "log-level = \"warn\"\n")
+            with Server(extra_args=["--config", cfg]) as s:
+                who = s.client("sts", profile="root").get_caller_identity()
+                self.assertEqual(who["Account"], "210987654321")
+            # A file that is missing, or names an option serve does not have, is refused.
+            with open(cfg, "w") as f:
+                f.write("prot = 4566\n")
+            for path, message in ((cfg, cfg + ": unknown option `prot`"),
+                                  (cfg + ".missing",
+                                   "cannot read the config file " + cfg + ".missing")):
+                p = subprocess.run([BINARY, "serve", "--config", path, "--data-dir",
+                                    os.path.join(tmp, "data"), "--port", "0"],
+                                   capture_output=True, text=True, timeout=20)
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(message, p.stderr)
+                self.assertFalse(os.path.exists(os.path.join(tmp, "data")))
+
 
 if __name__ == "__main__":
     unittest.main()
