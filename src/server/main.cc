@@ -1,4 +1,5 @@
 // sagetrail: a self-hosted SageMaker control plane whose every call is audited like CloudTrail.
+#include <fcntl.h>
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -15,6 +16,7 @@
 #include "aws/model/model_registry.h"
 #include "aws/model/region_catalog.h"
 #include "cloudtrail/export/event_exporter.h"
+#include "common/clock.h"
 #include "common/private_dir.h"
 #include "common/random.h"
 #include "common/time_format.h"
@@ -88,7 +90,8 @@ int ExportEvents(const ExportArgs& args) {
       }
     }
   }
-  if (auto error = ct::EventExporter::ApplyFilters(args.filters, known_region, &options)) {
+  if (auto error = ct::EventExporter::ApplyFilters(args.filters, known_region,
+                                                   sagetrail::SystemClock().Now(), &options)) {
     std::fprintf(stderr, "sagetrail: %s\n", error->c_str());
     return 2;
   }
@@ -105,8 +108,11 @@ int ExportEvents(const ExportArgs& args) {
   }
   std::FILE* out = stdout;
   if (!args.output.empty() && args.output != "-") {
-    out = std::fopen(args.output.c_str(), "wb");
+    // Owner-only, like the data dir it comes from: records hold callers' session tokens.
+    int fd = ::open(args.output.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    out = fd < 0 ? nullptr : ::fdopen(fd, "wb");
     if (out == nullptr) {
+      if (fd >= 0) ::close(fd);
       std::fprintf(stderr, "sagetrail: cannot write %s\n", args.output.c_str());
       return 1;
     }

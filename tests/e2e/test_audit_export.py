@@ -196,6 +196,13 @@ class ExportTest(ServerTestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         with open(path, newline="") as f:
             self.assertEqual(f.readline(), CSV_HEADER + "\r\n")
+        # Owner-only whatever the umask, like the data dir the records come from.
+        self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+
+    def test_a_start_after_now_without_an_end_is_refused_as_lookup_events_does(self):
+        p = export(self.server.data_dir, "--start", "2099-01-01T00:00:00Z")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("InvalidTimeRangeException: Start time must be before end time.", p.stderr)
 
     def test_bad_arguments_exit_non_zero(self):
         d = self.server.data_dir

@@ -134,7 +134,7 @@ std::optional<TimePoint> EventExporter::ParseTime(std::string_view text) {
 
 std::optional<std::string> EventExporter::ApplyFilters(
     const ExportFilters& filters, const std::function<bool(std::string_view)>& known_region,
-    ExportOptions* options) {
+    TimePoint now, ExportOptions* options) {
   json::object lookup;  // the same filters as a LookupEvents input
   for (auto [text, slot, name] : {std::make_tuple(&filters.start, &options->start, "StartTime"),
                                   std::make_tuple(&filters.end, &options->end, "EndTime")}) {
@@ -157,6 +157,9 @@ std::optional<std::string> EventExporter::ApplyFilters(
     lookup["LookupAttributes"] = std::move(attributes);
   }
   if (auto error = LookupEvents::CheckInput(lookup)) return error->code + ": " + error->message;
+  if (options->start && !options->end && *options->start > now) {
+    return "InvalidTimeRangeException: Start time must be before end time.";
+  }
   if (!filters.attributes.empty()) {
     auto attribute = ParseAttribute(filters.attributes.front());
     if (!attribute) return "cannot read the lookup attribute " + filters.attributes.front();

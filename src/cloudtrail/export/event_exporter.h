@@ -57,10 +57,11 @@ class EventExporter {
   // checked as LookupEvents checks its input, and refused with the same exception and text
   // ("InvalidTimeRangeException: Start time must be before end time."); an unreadable time, an
   // account id that is not 12 digits, or a region `known_region` does not know (when given) gets
-  // a message of its own. Returns the message, or nullopt when every filter is valid.
+  // a message of its own. As in LookupEvents, a start after `now` without an end is an invalid
+  // range. Returns the message, or nullopt when every filter is valid.
   static std::optional<std::string> ApplyFilters(
       const ExportFilters& filters, const std::function<bool(std::string_view)>& known_region,
-      ExportOptions* options);
+      TimePoint now, ExportOptions* options);
   // ISO 8601 (as LookupEvents takes it) or epoch seconds with an optional fraction.
   static std::optional<TimePoint> ParseTime(std::string_view text);
   static const char* CsvHeader();

@@ -343,12 +343,15 @@ TEST(EventExporterParseTest, ParseAttribute) {
 
 // --- the command line's filters --------------------------------------------------------------
 
+// "Now" for the filters' checks.
+const TimePoint kNow = FromUnixMillis(1764000000000);  // 2025-11-24T16:00:00Z
+
 // ApplyFilters' message for `filters` (empty when they are accepted), with regions checked
 // against a fixed list.
 std::string FilterError(const ExportFilters& filters, ExportOptions* options = nullptr) {
   ExportOptions scratch;
   auto known = [](std::string_view r) { return r == "us-east-1" || r == "eu-west-1"; };
-  auto error = EventExporter::ApplyFilters(filters, known, options ? options : &scratch);
+  auto error = EventExporter::ApplyFilters(filters, known, kNow, options ? options : &scratch);
   return error.value_or("");
 }
 
@@ -431,9 +434,21 @@ TEST(EventExporterFiltersTest, UnreadableTimesAccountsAndRegionsAreRefused) {
   ExportFilters f;
   f.region = "US_EAST_1";
   ExportOptions o;
-  EXPECT_TRUE(EventExporter::ApplyFilters(f, nullptr, &o).has_value());
+  EXPECT_TRUE(EventExporter::ApplyFilters(f, nullptr, kNow, &o).has_value());
   f.region = "mars-1";
-  EXPECT_FALSE(EventExporter::ApplyFilters(f, nullptr, &o).has_value());
+  EXPECT_FALSE(EventExporter::ApplyFilters(f, nullptr, kNow, &o).has_value());
+}
+
+// As in LookupEvents, a range that starts after now and gives no end is no range.
+TEST(EventExporterFiltersTest, StartAfterNowWithoutEndIsRefused) {
+  ExportFilters f;
+  f.start = "2030-01-01T00:00:00Z";
+  EXPECT_EQ(FilterError(f), "InvalidTimeRangeException: Start time must be before end time.");
+  f.end = "2030-01-02T00:00:00Z";  // an explicit future range is a range
+  EXPECT_EQ(FilterError(f), "");
+  f.end.clear();
+  f.start = "2025-11-24T15:00:00Z";  // before now
+  EXPECT_EQ(FilterError(f), "");
 }
 
 }  // namespace
