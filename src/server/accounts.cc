@@ -119,7 +119,8 @@ std::string HandleControlRequest(iam::IdentityStore& ids, Random& random,
 Result<std::string> AddAccount(const std::string& data_dir, std::string account_id,
                                const std::string& alias) {
   std::error_code ec;
-  std::string dir = fs::absolute(data_dir, ec).string();
+  std::string dir = fs::absolute(data_dir, ec).lexically_normal().string();
+  if (Status layout = Storage::CheckLayout(dir); !layout.ok()) return layout;
   if (!fs::exists(fs::path(Storage::DatabaseDir(dir)) / "CURRENT", ec)) {
     return Status::NotFound("no sagetrail data in " + dir + " (start the server once with " +
                             "--data-dir " + dir + " first)");

@@ -188,7 +188,7 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
           " (another process has this port: pick another with --port, or --port 0 for "
           "any free one)";
     }
-    return Status::IOError(message + "; nothing was created in " + options.data_dir);
+    return Status::IOError(message + "; nothing was created or changed in " + options.data_dir);
   }
 
   auto models_dir = aws::ModelRegistry::LocateDataDir(options.models_dir);
@@ -201,9 +201,10 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.regions = std::make_unique<aws::RegionCatalog>(std::move(regions).value());
 
   std::error_code ec;
+  if (Status layout = Storage::CheckLayout(options.data_dir); !layout.ok()) return layout;
   Status secured = SecureDataDir(options.data_dir);
   if (!secured.ok()) return secured;
-  fs::path data_dir = fs::absolute(options.data_dir, ec);
+  fs::path data_dir = fs::absolute(options.data_dir, ec).lexically_normal();
   app->credentials_path_ = (data_dir / "credentials").string();
 
   StorageOptions storage_options;

@@ -5,31 +5,30 @@
 namespace sagetrail::server {
 namespace fs = std::filesystem;
 
-namespace {
-
-Status RefuseOldLayout(const std::string& data_dir) {
-  std::error_code ec;
-  fs::path dir(data_dir);
-  bool old = fs::exists(dir / "state.db", ec) || fs::exists(dir / "events", ec);
-  if (old && !fs::exists(dir / "db", ec)) {
-    return Status::InvalidArgument(
-        data_dir +
-        " holds data of an older sagetrail (state.db, events/), which this version does not "
-        "read: it keeps everything in db/. Start with a new --data-dir.");
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 std::string Storage::DatabaseDir(const std::string& data_dir) {
   return (fs::path(data_dir) / "db").string();
+}
+
+Status Storage::CheckLayout(const std::string& data_dir) {
+  std::error_code ec;
+  fs::path dir(data_dir);
+  std::string found;
+  for (auto [name, label] : {std::pair{"state.db", "state.db"}, std::pair{"events", "events/"}}) {
+    if (fs::exists(dir / name, ec)) found += (found.empty() ? "" : ", ") + std::string(label);
+  }
+  if (!found.empty() && !fs::exists(dir / "db", ec)) {
+    return Status::InvalidArgument(
+        data_dir + " holds data of an older sagetrail (" + found +
+        "), which this version does not read: it keeps everything in db/. Start with a new "
+        "--data-dir.");
+  }
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<Storage>> Storage::Open(const std::string& data_dir,
                                                const StorageOptions& options, const Clock& clock,
                                                Random& random) {
-  if (Status s = RefuseOldLayout(data_dir); !s.ok()) return s;
+  if (Status s = CheckLayout(data_dir); !s.ok()) return s;
   auto storage = std::unique_ptr<Storage>(new Storage());
   storage->retention_ = std::make_shared<cloudtrail::IndexRetention>();
   store::DatabaseOptions db_options;
@@ -65,7 +64,7 @@ Result<std::unique_ptr<Storage>> Storage::Open(const std::string& data_dir,
 
 Result<std::unique_ptr<Storage>> Storage::OpenReadOnly(const std::string& data_dir,
                                                        Random& random) {
-  if (Status s = RefuseOldLayout(data_dir); !s.ok()) return s;
+  if (Status s = CheckLayout(data_dir); !s.ok()) return s;
   auto storage = std::unique_ptr<Storage>(new Storage());
   store::DatabaseOptions db_options;
   db_options.read_only = true;

@@ -37,6 +37,9 @@ class Storage {
   ~Storage();
 
   static std::string DatabaseDir(const std::string& data_dir);
+  // Refuses a data directory an older sagetrail wrote (state.db or events/, no db/), naming what
+  // it found; Open checks this too, commands call it before touching the directory.
+  static Status CheckLayout(const std::string& data_dir);
 
   store::Database& database() { return *db_; }
   cloudtrail::RocksEventStore& events() { return *events_; }

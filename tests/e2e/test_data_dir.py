@@ -127,6 +127,35 @@ class ServeErrorsTest(unittest.TestCase):
         self.assertIn("--port", p.stderr)
         self.assertFalse(os.path.exists(data_dir), os.listdir(self.tmp))
 
+    def test_an_older_layout_is_refused_before_anything_is_touched(self):
+        for present, label in ((("state.db", "events"), "state.db, events/"),
+                               (("events",), "events/")):
+            data_dir = os.path.join(self.tmp, "old-" + str(len(present)))
+            os.makedirs(data_dir)
+            os.chmod(data_dir, 0o755)
+            for name in present:
+                path = os.path.join(data_dir, name)
+                if name == "events":
+                    os.makedirs(path)
+                    os.chmod(path, 0o755)
+                else:
+                    with open(path, "w") as f:
+                        f.write("old")
+                    os.chmod(path, 0o644)
+            modes = {n: os.stat(os.path.join(data_dir, n)).st_mode for n in present}
+            message = ("%s holds data of an older sagetrail (%s), which this version "
+                       "does not read: it keeps everything in db/. Start with a new --data-dir."
+                       % (data_dir, label))
+            for args in (["serve", "--port", "0"], ["accounts", "add"]):
+                with self.subTest(present=present, command=args[0]):
+                    p = run([BINARY] + args + ["--data-dir", data_dir], timeout=30)
+                    self.assertEqual(p.returncode, 1, p.stderr)
+                    self.assertIn(message, p.stderr)
+                    self.assertEqual(sorted(os.listdir(data_dir)), sorted(present))
+                    self.assertEqual(os.stat(data_dir).st_mode & 0o777, 0o755)
+                    for n in present:
+                        self.assertEqual(os.stat(os.path.join(data_dir, n)).st_mode, modes[n])
+
     def test_accounts_add_without_a_data_dir_says_to_start_the_server_first(self):
         missing = os.path.join(self.tmp, "nothing-here")
         p = run([BINARY, "accounts", "add", "--data-dir", missing])
