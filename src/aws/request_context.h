@@ -46,6 +46,9 @@ struct AccessRequest {
   // Whether a denial names the resource ("... on resource: *"); SageMaker and CloudTrail leave
   // the clause out for calls without a resource.
   bool resource_in_denial = true;
+  // Further resources the same action must be allowed on, each (e.g. the endpoint config that
+  // CreateEndpoint deploys); a denial names the first one refused.
+  std::vector<std::string> also_resources;
   // Roles the call hands to a service (iam:PassRole is required on each, with
   // iam:PassedToService = `passed_to`).
   std::vector<std::string> passed_roles;

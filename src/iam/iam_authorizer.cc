@@ -163,6 +163,11 @@ std::optional<std::string> IamAuthorizer::Authorize(const aws::RequestContext& c
     return AccessDeniedMessage(ctx.identity.arn, action,
                                access.resource_in_denial ? access.resource : "", e.decision);
   }
+  for (const std::string& other : access.also_resources) {
+    Evaluation o = Evaluate(*ctx.credential, ctx.identity, action, other, {},
+                            [this, &ctx](ConditionContext& c) { c = ContextOf(ctx); });
+    if (!o.allowed()) return AccessDeniedMessage(ctx.identity.arn, action, other, o.decision);
+  }
   // Handing a role to a service needs iam:PassRole on that role, as stored.
   for (const std::string& given : access.passed_roles) {
     auto role = store_.RoleByArn(given);

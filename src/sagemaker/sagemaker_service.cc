@@ -141,6 +141,14 @@ aws::AccessRequest SageMakerService::AccessFor(const aws::RequestContext& ctx) c
     if (auto arn = aws::StringField(ctx.input, "ResourceArn")) access.resource = std::string(*arn);
   }
   access.resource_in_denial = access.resource != "*";
+  // A call that names other resources too (CreateEndpoint's endpoint config, CreateTransformJob's
+  // model) must be allowed on each of them: a Deny on a config or model cannot be side-stepped
+  // by deploying or running it under a new name.
+  for (size_t i = 1; i < ctx.resources.size(); ++i) {
+    if (ctx.resources[i].arn != access.resource) {
+      access.also_resources.push_back(ctx.resources[i].arn);
+    }
+  }
   for (const aws::ShapeValue& role : RolesOf(ctx)) access.passed_roles.push_back(role.value);
   access.passed_to = std::string(kServicePrincipal);
   return access;

@@ -508,6 +508,33 @@ class SageMakerCaseDenyTest(SecurityTestCase):
                 self.assertEqual(before[1], self.TAGS)
         self.assertRecordedUnder(self.NAME, refusals, SM_DENIED)
 
+    def test_calls_naming_a_protected_resource_as_their_second_are_denied(self):
+        """Deploying the protected config, or running the protected model, under a new name."""
+        sm = self.sm(self.attacker_creds)
+        for spelling in self.SPELLINGS:
+            with self.subTest(operation="CreateEndpoint", config=spelling):
+                self.assertDenied(lambda: sm.create_endpoint(EndpointName="mine-" + spelling,
+                                                             EndpointConfigName=spelling),
+                                  "CreateEndpoint", "endpoint-config")
+                self.assertMissing(lambda: self.sm().describe_endpoint(
+                    EndpointName="mine-" + spelling))
+            with self.subTest(operation="CreateTransformJob", model=spelling):
+                self.assertDenied(lambda: sm.create_transform_job(
+                    **dict(transform_job_args("mine-" + spelling, spelling))),
+                    "CreateTransformJob", "model")
+                self.assertMissing(lambda: self.sm().describe_transform_job(
+                    TransformJobName="mine-" + spelling))
+        with self.subTest(operation="UpdateEndpoint"):
+            self.assertDenied(lambda: sm.update_endpoint(EndpointName="nosuch",
+                                                         EndpointConfigName="PROTECTED"),
+                              "UpdateEndpoint", "endpoint-config")
+        self.assertCliError(
+            self.cli("sagemaker", "create-endpoint", "--endpoint-name", "mine-cli",
+                     "--endpoint-config-name", "protected", creds=self.attacker_creds),
+            SM_DENIED, "CreateEndpoint",
+            message=denied(self.attacker_arn, "sagemaker:CreateEndpoint",
+                           self.arns["endpoint-config"]))
+
     def test_members_the_operation_does_not_define_choose_no_resource(self):
         """SageMaker ignores members its input does not define; they must not pick the resource
         the call is authorized (and recorded) against either. Raw signed requests, since the

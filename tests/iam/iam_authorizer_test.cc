@@ -553,9 +553,11 @@ TEST_F(IamAuthorizerTest, SageMakerNamesAndArnsInAnyCaseAreTheStoredResource) {
         bool names_kind = false;
         for (const auto& r : ctx.resources) names_kind |= r.arn == stored_arn;
         ASSERT_TRUE(names_kind) << op->name;
-        if (ctx.access.resource != stored_arn) continue;  // another resource is the primary
+        // Denied whether the protected resource is the call's primary one or another it names
+        // (CreateEndpoint's endpoint config, CreateTransformJob's model): the denial names it.
         auto denial = authorizer_->Authorize(ctx);
-        EXPECT_TRUE(denial.has_value()) << op->name << " " << spelling;
+        ASSERT_TRUE(denial.has_value()) << op->name << " " << spelling;
+        EXPECT_NE(denial->find(" on resource: " + stored_arn + " "), std::string::npos) << *denial;
         ++tried;
       }
     }
@@ -572,6 +574,43 @@ TEST_F(IamAuthorizerTest, SageMakerNamesAndArnsInAnyCaseAreTheStoredResource) {
   EXPECT_GT(tried, 60);
   // Resources that are not protected are allowed.
   EXPECT_EQ(authorizer_->Authorize(BobCtx("sagemaker", "DescribeModel", R"({"ModelName":"open"})")),
+            std::nullopt);
+}
+
+// A call that names a second resource (the config an endpoint deploys, the model a transform job
+// runs) must be allowed on it too.
+TEST_F(IamAuthorizerTest, EveryResourceACallNamesIsAuthorized) {
+  PutUserPolicy("all", Allow("sagemaker:*"));
+  const std::string config_arn =
+      "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/protected";
+  const std::string model_arn = "arn:aws:sagemaker:us-east-1:123456789012:model/protected";
+  PutUserPolicy("protect", R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny",
+      "Action":"sagemaker:*","Resource":[")" +
+                               config_arn + R"(",")" + model_arn + R"("]}]})");
+  struct Case {
+    const char* op;
+    const char* input;
+    std::string denied_on;
+  } cases[] = {
+      {"CreateEndpoint", R"({"EndpointName":"open","EndpointConfigName":"PROTECTED"})", config_arn},
+      {"UpdateEndpoint", R"({"EndpointName":"open","EndpointConfigName":"Protected"})", config_arn},
+      {"CreateTransformJob", R"({"TransformJobName":"open","ModelName":"protected"})", model_arn},
+  };
+  for (const Case& c : cases) {
+    auto ctx = BobCtx("sagemaker", c.op, c.input);
+    EXPECT_EQ(ctx.access.also_resources, std::vector<std::string>{c.denied_on}) << c.op;
+    auto denial = authorizer_->Authorize(ctx);
+    ASSERT_TRUE(denial.has_value()) << c.op;
+    EXPECT_EQ(*denial,
+              "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: "
+              "sagemaker:" +
+                  std::string(c.op) + " on resource: " + c.denied_on +
+                  " with an explicit deny in an identity-based policy")
+        << c.op;
+  }
+  // Both resources open: allowed.
+  EXPECT_EQ(authorizer_->Authorize(BobCtx("sagemaker", "CreateEndpoint",
+                                          R"({"EndpointName":"a","EndpointConfigName":"b"})")),
             std::nullopt);
 }
 
