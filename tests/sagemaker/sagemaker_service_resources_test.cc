@@ -15,15 +15,7 @@ namespace json = boost::json;
 class SageMakerResourcesTest : public SageMakerServiceTest {
  protected:
   aws::RequestContext Ctx(const std::string& op, json::value input) {
-    aws::RequestContext ctx;
-    ctx.service = sagetrail::testing::Models().Find("sagemaker");
-    ctx.operation = ctx.service->FindOperation(op);
-    EXPECT_NE(ctx.operation, nullptr) << op;
-    ctx.account_id = kAcct;
-    ctx.region = kRegion;
-    ctx.identity.account_id = kAcct;
-    ctx.input = std::move(input);
-    return ctx;
+    return Context(op, std::move(input));
   }
   std::string Arn(const std::string& kind, const std::string& name) {
     return "arn:aws:sagemaker:" + std::string(kRegion) + ":" + kAcct + ":" + kind + "/" + name;

@@ -92,11 +92,10 @@ class SageMakerServiceTest : public ::testing::Test {
     return "<absent>";
   }
 
-  // Invokes `op`; its commit (the state it changed, then its after_audit actions, as the
-  // pipeline runs them once the call is recorded) goes to `actions`, for the test to run (or
-  // not). A failed call must change nothing, and so must any call when `actions` is null.
-  CallResult Call(const std::string& op, const Input& input, Actions* actions,
-                  const std::string& account = kAcct, const std::string& region = kRegion) {
+  // An authenticated call of `op` with `input` in `account` and `region`, not yet run.
+  aws::RequestContext Context(const std::string& op, boost::json::value input,
+                              const std::string& account = kAcct,
+                              const std::string& region = kRegion) {
     aws::RequestContext ctx;
     ctx.service = sagetrail::testing::Models().Find("sagemaker");
     ctx.operation = ctx.service->FindOperation(op);
@@ -105,7 +104,16 @@ class SageMakerServiceTest : public ::testing::Test {
     ctx.account_id = account;
     ctx.region = region;
     ctx.identity.account_id = account;
-    ctx.input = input.value;
+    ctx.input = std::move(input);
+    return ctx;
+  }
+
+  // Invokes `op`; its commit (the state it changed, then its after_audit actions, as the
+  // pipeline runs them once the call is recorded) goes to `actions`, for the test to run (or
+  // not). A failed call must change nothing, and so must any call when `actions` is null.
+  CallResult Call(const std::string& op, const Input& input, Actions* actions,
+                  const std::string& account = kAcct, const std::string& region = kRegion) {
+    aws::RequestContext ctx = Context(op, input.value, account, region);
     auto result = service_->Invoke(ctx);
     bool changed = !ctx.mutations.empty() || !ctx.after_audit.empty();
     if (!result.ok()) {
