@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "common/time_format.h"
-#include "http/request_framing.h"
+#include "http/request_reader.h"
 
 namespace sagetrail::http {
 namespace {
@@ -107,7 +107,11 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, const ServerOptions& options, const RequestHandler& handler,
           const RejectFormatter& reject)
-      : stream_(std::move(socket)), options_(options), handler_(handler), reject_(reject) {
+      : stream_(std::move(socket)),
+        options_(options),
+        handler_(handler),
+        reject_(reject),
+        reader_(options.header_limit, options.body_limit) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -127,37 +131,20 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void ReadHeader() {
-    parser_.emplace();
-    parser_->header_limit(static_cast<uint32_t>(options_.header_limit));
-    parser_->body_limit(options_.body_limit);
+    RequestReader::Parser* parser = reader_.Next();
+    if (parser == nullptr) return LingerThenClose();  // not reached: Write closes first
     stream_.expires_after(options_.idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
+    bhttp::async_read_header(stream_, buffer_, *parser,
                              beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
   void OnHeader(beast::error_code ec, size_t) {
     if (ec) return OnReadError(ec);
-    auto& msg = parser_->get();
-    // The body's framing is decided before any body byte is read or a 100 Continue is sent. A
-    // rejected request is answered and the connection closed: nothing after its head is read as
-    // a request.
-    head_request_ = msg.method() == bhttp::verb::head;  // an error answer to HEAD has no body
-    if (!CheckFraming(msg)) return;
-    // The request head as received. Taken now so that trailer fields of a chunked body, which
-    // the parser adds to the same field list, never reach the handler (RFC 9110 §6.5.1 lets a
-    // recipient discard them; merging them could add fields the signature did not cover).
-    keep_alive_ = msg.keep_alive();
-    pending_ = Request{};
-    pending_.method = std::string(msg.method_string());
-    pending_.target = std::string(msg.target());
-    pending_.headers.reserve(12);
-    for (const auto& f : msg) {
-      pending_.headers.push_back({std::string(f.name_string()), std::string(f.value())});
-    }
-    pending_.remote_ip = remote_ip_;
-    pending_.remote_port = remote_port_;
-    auto expect = msg[bhttp::field::expect];
-    if (beast::iequals(expect, "100-continue")) {
+    // A rejected request is answered and the connection closed: nothing after its head is read
+    // as a request.
+    head_request_ = reader_.parser().get().method() == bhttp::verb::head;  // no body in errors
+    if (auto rejection = reader_.OnHeader()) return Reject(*rejection);
+    if (reader_.expects_continue()) {
       auto cont =
           std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
       stream_.expires_after(options_.read_timeout);
@@ -171,101 +158,38 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadBody();
   }
 
-  // Applies DecideRequestFraming to the parsed head and checks that the parser is about to read
-  // the body the same way. On a mismatch or a rejection answers (Reject) and returns false.
-  bool CheckFraming(const bhttp::request<bhttp::string_body>& msg) {
-    std::vector<FieldView> fields;
-    fields.reserve(16);
-    for (const auto& f : msg) fields.push_back({f.name_string(), f.value()});
-    FramingDecision framing = DecideRequestFraming(static_cast<int>(msg.version()), fields);
-    if (!framing.ok()) {
-      Reject(framing.status, framing.reason);
-      return false;
-    }
-    auto length = parser_->content_length();
-    bool agrees = false;
-    switch (framing.framing) {
-      case BodyFraming::kNone:
-        agrees = !parser_->chunked() && !length && parser_->is_done();
-        break;
-      case BodyFraming::kContentLength:
-        agrees = !parser_->chunked() && length && *length == framing.content_length;
-        break;
-      case BodyFraming::kChunked:
-        agrees = parser_->chunked() && !length;
-        break;
-    }
-    if (!agrees) {
-      // Defence in depth: should the parser ever frame the body differently from the decision
-      // above, the body boundary is in doubt and the request is refused.
-      Reject(400, "The framing of the request body is ambiguous.");
-      return false;
-    }
-    return true;
-  }
-
   void ReadBody() {
-    if (parser_->is_done()) return Dispatch();
+    if (reader_.parser().is_done()) return Dispatch();
     stream_.expires_after(options_.read_timeout);
-    bhttp::async_read(stream_, buffer_, *parser_,
+    bhttp::async_read(stream_, buffer_, reader_.parser(),
                       [self = shared_from_this()](beast::error_code ec, size_t) {
                         if (ec) return self->OnReadError(ec);
                         self->Dispatch();
                       });
   }
 
-  // A read that ended without a whole request. The peer going away (end of stream, a request
-  // cut short, a reset) or a timeout closes silently: there is nobody to answer, or the answer
-  // would be a guess. Everything the parser refuses (a malformed head or framing, a bad chunk
-  // size, a field or body over its limit) is answered and the connection closed, so no byte
-  // after the error is read as a request.
+  // A read that ended without a whole request: the peer going away or a timeout closes
+  // silently, everything the parser refuses is answered (RequestReader::OnReadError).
   void OnReadError(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-        ec == bhttp::error::partial_message) {
-      return Close();
-    }
-    if (ec == bhttp::error::body_limit) {
-      return Reject(413, "The request body exceeds the maximum size of " +
-                             std::to_string(options_.body_limit) + " bytes.");
-    }
-    if (ec == bhttp::error::header_limit) {
-      return Reject(431, "The request header exceeds the maximum size of " +
-                             std::to_string(options_.header_limit) + " bytes.");
-    }
-    if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
-      return Reject(400, "Malformed HTTP request: " + ec.message());
-    }
-    Close();  // a socket error: the connection is gone
+    if (auto rejection = reader_.OnReadError(ec)) return Reject(*rejection);
+    Close();
   }
 
-  // Answers a request the parser rejected, then closes: the rest of the stream can't be trusted.
-  void Reject(int status, const std::string& reason) {
-    Request partial;
+  // Answers a request the reader refused, then closes: the rest of the stream can't be trusted.
+  void Reject(const ReadRejection& rejection) {
+    Request partial = reader_.Partial();
     partial.remote_ip = remote_ip_;
     partial.remote_port = remote_port_;
-    // Whatever the parser got so far, even when it failed inside the header (a Content-Length
-    // above the body limit fails there): the formatter may need the target or X-Amz-Target.
-    if (parser_) {
-      const auto& msg = parser_->get();
-      partial.method = std::string(msg.method_string());
-      partial.target = std::string(msg.target());
-      for (const auto& f : msg) {
-        partial.headers.push_back({std::string(f.name_string()), std::string(f.value())});
-      }
-    }
-    Response r =
-        reject_ ? reject_(status, reason, partial) : DefaultReject(status, reason, partial);
+    Response r = reject_ ? reject_(rejection.status, rejection.reason, partial)
+                         : DefaultReject(rejection.status, rejection.reason, partial);
     r.close = true;
-    keep_alive_ = false;
     Write(std::move(r));
   }
 
   void Dispatch() {
-    auto msg = parser_->release();
-    parser_.reset();
-    Request req = std::move(pending_);
-    req.body = std::move(msg.body());
+    Request req = reader_.TakeRequest();
+    req.remote_ip = remote_ip_;
+    req.remote_port = remote_port_;
     stream_.expires_never();
     auto self = shared_from_this();
     handler_(std::move(req), [self](Response resp) {
@@ -280,7 +204,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->result(static_cast<unsigned>(r.status));
     for (auto& h : r.headers) res->insert(h.name, h.value);
     if (res->find(bhttp::field::date) == res->end()) res->set(bhttp::field::date, CachedHttpDate());
-    bool close = r.close || !keep_alive_;
+    bool close = r.close || !reader_.keep_alive();
     res->keep_alive(!close);
     if (head_request_) {
       // HEAD: the length of the body a GET would get, and no body.
@@ -331,11 +255,9 @@ class Session : public std::enable_shared_from_this<Session> {
   const RequestHandler& handler_;
   const RejectFormatter& reject_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  RequestReader reader_;
   std::string remote_ip_;
   uint16_t remote_port_ = 0;
-  Request pending_;  // the head of the request whose body is being read
-  bool keep_alive_ = true;
   bool head_request_ = false;
   size_t lingered_ = 0;  // bytes discarded by LingerThenClose
 };

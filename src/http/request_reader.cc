@@ -1,0 +1,122 @@
+#include "http/request_reader.h"
+
+#include <boost/asio/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+#include <cstdint>
+#include <vector>
+
+#include "http/request_framing.h"
+
+namespace sagetrail::http {
+namespace {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+
+// The fields of a Beast message as received, in order.
+void CopyHead(const bhttp::request<bhttp::string_body>& msg, Request& out) {
+  out.method = std::string(msg.method_string());
+  out.target = std::string(msg.target());
+  out.headers.reserve(12);
+  for (const auto& f : msg) {
+    out.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+  }
+}
+
+}  // namespace
+
+RequestReader::RequestReader(size_t header_limit, size_t body_limit)
+    : header_limit_(header_limit), body_limit_(body_limit) {}
+
+RequestReader::Parser* RequestReader::Next() {
+  if (refused_ || closed_ || !keep_alive_) return nullptr;
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(header_limit_));
+  parser_->body_limit(body_limit_);
+  head_ = Request{};
+  expects_continue_ = false;
+  return &*parser_;
+}
+
+std::optional<ReadRejection> RequestReader::OnHeader() {
+  const auto& msg = parser_->get();
+  // The body's framing is decided before any body byte is read or a 100 Continue is sent.
+  std::vector<FieldView> fields;
+  fields.reserve(16);
+  for (const auto& f : msg) fields.push_back({f.name_string(), f.value()});
+  FramingDecision framing = DecideRequestFraming(static_cast<int>(msg.version()), fields);
+  if (!framing.ok()) return Refuse(framing.status, std::move(framing.reason));
+  auto length = parser_->content_length();
+  bool agrees = false;
+  switch (framing.framing) {
+    case BodyFraming::kNone:
+      agrees = !parser_->chunked() && !length && parser_->is_done();
+      break;
+    case BodyFraming::kContentLength:
+      agrees = !parser_->chunked() && length && *length == framing.content_length;
+      break;
+    case BodyFraming::kChunked:
+      agrees = parser_->chunked() && !length;
+      break;
+  }
+  if (!agrees) {
+    // Defence in depth: should the parser ever frame the body differently from the decision
+    // above, the body boundary is in doubt and the request is refused.
+    return Refuse(400, "The framing of the request body is ambiguous.");
+  }
+  // The head as received. Taken now so that trailer fields of a chunked body, which the parser
+  // adds to the same field list, never reach the handler (RFC 9110 §6.5.1 lets a recipient
+  // discard them; merging them could add fields the signature did not cover).
+  keep_alive_ = msg.keep_alive();
+  CopyHead(msg, head_);
+  expects_continue_ = beast::iequals(msg[bhttp::field::expect], "100-continue");
+  return std::nullopt;
+}
+
+Request RequestReader::TakeRequest() {
+  auto msg = parser_->release();
+  parser_.reset();
+  Request request = std::move(head_);
+  head_ = Request{};
+  request.body = std::move(msg.body());
+  return request;
+}
+
+std::optional<ReadRejection> RequestReader::OnReadError(const boost::system::error_code& ec) {
+  closed_ = true;
+  if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+      ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+      ec == bhttp::error::partial_message) {
+    return std::nullopt;
+  }
+  if (ec == bhttp::error::body_limit) {
+    return Refuse(413, "The request body exceeds the maximum size of " +
+                           std::to_string(body_limit_) + " bytes.");
+  }
+  if (ec == bhttp::error::header_limit) {
+    return Refuse(431, "The request header exceeds the maximum size of " +
+                           std::to_string(header_limit_) + " bytes.");
+  }
+  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
+    return Refuse(400, "Malformed HTTP request: " + ec.message());
+  }
+  return std::nullopt;  // a socket error: the connection is gone
+}
+
+Request RequestReader::Partial() const {
+  Request partial;
+  // Whatever the parser got so far, even when it failed inside the header (a Content-Length
+  // above the body limit fails there): the formatter may need the target or X-Amz-Target.
+  if (parser_) CopyHead(parser_->get(), partial);
+  return partial;
+}
+
+std::optional<ReadRejection> RequestReader::Refuse(int status, std::string reason) {
+  refused_ = true;
+  return ReadRejection{status, std::move(reason)};
+}
+
+}  // namespace sagetrail::http
