@@ -128,10 +128,20 @@ TEST(RequestReaderTest, NothingIsReadAfterARefusedFraming) {
                       "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
                       "GET /smuggled HTTP/1.1\r\n" + kHost + "\r\n");
   EXPECT_TRUE(c.requests.empty());
-  EXPECT_EQ(c.status, 400);
-  EXPECT_NE(c.reason.find("both"), std::string::npos) << c.reason;
+  EXPECT_EQ(c.status, 400);  // Beast's parser refuses this order itself, inside the head
   EXPECT_EQ(c.partial.target, "/");
   EXPECT_FALSE(c.reads_on);
+
+  // Beast lets a Content-Length follow a Transfer-Encoding that is not chunked; the framing
+  // decision refuses it.
+  Connection both = Read("POST /b HTTP/1.1\r\n" + kHost +
+                         "Transfer-Encoding: identity\r\nContent-Length: 5\r\n\r\n0\r\n\r\n" +
+                         "GET /smuggled HTTP/1.1\r\n" + kHost + "\r\n");
+  EXPECT_TRUE(both.requests.empty());
+  EXPECT_EQ(both.status, 400);
+  EXPECT_NE(both.reason.find("both"), std::string::npos) << both.reason;
+  EXPECT_EQ(both.partial.target, "/b");
+  EXPECT_FALSE(both.reads_on);
 
   Connection coding = Read("POST /x HTTP/1.1\r\n" + kHost +
                            "Transfer-Encoding: identity, chunked\r\n\r\n0\r\n\r\n" +
