@@ -11,19 +11,38 @@
 // Input: the bytes a client sends on one connection, then one flags byte (the input's last byte):
 //   bits 0-1  header limit: 64 KiB (the server's default), 1 KiB, 256, 64 bytes
 //   bits 2-3  body limit: 8 MiB (the server's default), 1 KiB, 16, 0 bytes
-//   bits 4-7  how the bytes arrive on the second reading: 0 one byte at a time, else in pieces
-//             of pseudo-random sizes (1 to 8 times this value) seeded by it
+//   bits 4-7  how the bytes arrive on the second reading: 0 two bytes at a time, else in pieces
+//             of pseudo-random sizes (2 to 8 times this value) seeded by it; never one byte
+//             alone (see MemoryStream)
 //
 // Own checks, besides the sanitizers:
 // - The connection is read twice, all bytes at once and in small pieces: both readings give the
-//   same requests, refusals and byte boundaries.
+//   same requests with the same byte boundaries, and end the same way, except where Beast itself
+//   depends on how the bytes arrive (both found by this target, both left as they are):
+//   - Once a read has left a head incomplete, Beast parses it again only when the end of a head
+//     (CRLF CRLF) is in the buffer. So a malformed head without that end (bare LF line ends,
+//     say), refused as malformed when it comes in one read, is refused only at the header limit
+//     (431) or not at all (the peer's end of stream or the idle timeout closes the connection)
+//     when it comes in pieces.
+//   - A chunk header whose extension runs on to the end of the bytes so far (a quoted string
+//     over a line end, say) is parsed again when more come, and each time its chunk size is
+//     charged against the body limit. So such a malformed chunk, closed at the end of stream or
+//     refused as malformed when it comes in one read, may be refused with 413 when it comes in
+//     pieces.
+//   - The header limit is not exact: when the request line comes in the same read as what
+//     follows, Beast allows the limit to the request line and the limit again to the fields;
+//     when it does not, the limit is for the whole head. So a head longer than the limit may be
+//     read in one reading and refused with 431 in the other.
+//   Either way the reading that refuses or closes reads no request from those bytes, and
+//   whatever either reading accepts passes the checks below.
 // - Each accepted request, read again from its own bytes by a strict reference reader written
 //   here (request line, CRLF-terminated field lines, obs-fold joined by one space): the same
-//   method, target and fields; never both Transfer-Encoding and Content-Length; Transfer-Encoding
-//   only as exactly "chunked" in HTTP/1.1 or later; at most one Content-Length, all digits; the
-//   bytes the request took are its head plus exactly what the framing says (Content-Length
-//   bytes, a complete chunked body up to the end of its trailer section, or nothing), and the
-//   body is those bytes (decoded, for chunked).
+//   method, target and fields (in Beast's order, which keeps a repeated name's lines together);
+//   never both Transfer-Encoding and Content-Length; Transfer-Encoding only as exactly "chunked" in
+//   HTTP/1.1 or later; at most one Content-Length, all digits; the bytes the request took are its
+//   head plus exactly what the framing says (Content-Length bytes, a complete chunked body up to
+//   the end of its trailer section, or nothing), and the body is those bytes (decoded, for
+//   chunked).
 // - After a refusal, or a request that does not keep the connection alive, the reader reads no
 //   further request; a refusal is 400, 413, 431 or 501 with a reason.
 // - Each accepted request written again in canonical form (its fields without Transfer-Encoding
@@ -62,6 +81,13 @@ constexpr size_t kBodyLimits[] = {8 * 1024 * 1024, 1024, 16, 0};
 
 // A client's bytes as a SyncReadStream: each read_some hands over at most the next piece size
 // (cycling through `pieces`; empty: everything at once), then end of stream.
+//
+// A piece is never a single byte (unless the input is), and never leaves a single byte for the
+// last one. Boost 1.81's Beast asserts `n >= 5` in parse_chunk_header when a chunked body starts
+// with its last chunk, "0" CRLF, and the next read brings exactly one byte (boostorg/beast#2861,
+// fixed in later Boost releases). The assertion is wrong, not the code after it: a build with
+// NDEBUG, as the server's release builds are, reads such a body correctly. This debug build has
+// assertions on, so the fuzzer would find that one every few seconds and nothing else.
 class MemoryStream {
  public:
   MemoryStream(std::string_view bytes, const std::vector<size_t>& pieces)
@@ -76,8 +102,12 @@ class MemoryStream {
       return 0;
     }
     ec = {};
-    size_t piece = bytes_.size() - position_;
-    if (!pieces_.empty()) piece = std::min(piece, pieces_[next_piece_++ % pieces_.size()]);
+    const size_t left = bytes_.size() - position_;
+    size_t piece = left;
+    if (!pieces_.empty()) {
+      piece = std::max<size_t>(2, pieces_[next_piece_++ % pieces_.size()]);
+      if (piece + 1 >= left) piece = left;
+    }
     size_t n =
         boost::asio::buffer_copy(buffers, boost::asio::buffer(bytes_.data() + position_, piece));
     position_ += n;
@@ -301,16 +331,33 @@ bool IsFramingField(std::string_view name) {
   return EqualsIgnoreCase(name, "Transfer-Encoding") || EqualsIgnoreCase(name, "Content-Length");
 }
 
+// The order in which Beast lists fields received in `received` order: a field whose name (in any
+// case) came before goes right after the last field of that name, the others at the end. The
+// server hands the fields to the handler in this order; no consumer depends on the order of
+// fields with different names (SigV4 sorts them), only on the order within one name, which is
+// kept.
+std::vector<Header> InBeastOrder(const std::vector<Header>& received) {
+  std::vector<Header> out;
+  out.reserve(received.size());
+  for (const Header& h : received) {
+    auto same = std::find_if(out.rbegin(), out.rend(),
+                             [&](const Header& o) { return EqualsIgnoreCase(o.name, h.name); });
+    out.insert(same == out.rend() ? out.end() : same.base(), h);
+  }
+  return out;
+}
+
 // Checks one accepted request against the reference reading of the bytes it took.
 void CheckAgainstReference(const Event& e, std::string_view raw) {
   std::optional<ReferenceHead> head = ReadHeadReference(raw);
   Check(head.has_value(), "an accepted request has no well-formed head");
   const Request& r = e.request;
   Check(r.method == head->method && r.target == head->target, "request line read differently");
-  Check(r.headers.size() == head->fields.size(), "a different number of fields");
+  const std::vector<Header> fields = InBeastOrder(head->fields);
+  Check(r.headers.size() == fields.size(), "a different number of fields");
   for (size_t i = 0; i < r.headers.size(); ++i) {
-    Check(r.headers[i].name == head->fields[i].name, "a field name read differently");
-    Check(r.headers[i].value == head->fields[i].value, "a field value read differently");
+    Check(r.headers[i].name == fields[i].name, "a field name read differently");
+    Check(r.headers[i].value == fields[i].value, "a field value read differently");
   }
 
   std::vector<std::string_view> te;
@@ -376,8 +423,57 @@ void CheckAgainstReference(const Event& e, std::string_view raw) {
         "the end of a canonical request is not the end of the connection");
 }
 
+// The checks of one event of a reading of `bytes`.
+void CheckEvent(const Event& e, std::string_view bytes) {
+  switch (e.kind) {
+    case Event::kRequest:
+      Check(e.end > e.begin && e.end <= bytes.size(), "a request took no bytes");
+      CheckAgainstReference(e, std::string_view(bytes).substr(e.begin, e.end - e.begin));
+      break;
+    case Event::kRefused:
+      Check(e.status == 400 || e.status == 413 || e.status == 431 || e.status == 501,
+            "a refusal with an unexpected status");
+      Check(!e.reason.empty(), "a refusal without a reason");
+      break;
+    case Event::kClosed:
+      break;
+  }
+}
+
+// Where the two readings of a connection may differ (see the top of this file): from the first
+// event where they do, nothing is compared any more.
+void CompareReadings(const std::vector<Event>& whole, const std::vector<Event>& split,
+                     std::string_view bytes, size_t header_limit) {
+  for (size_t i = 0; i < whole.size() && i < split.size(); ++i) {
+    if (SameEvent(whole[i], split[i])) continue;
+    const Event& w = whole[i];
+    const Event& p = split[i];
+    // Neither reading takes a request here: refused in one read but closed when read in pieces,
+    // or one of them refused at a limit.
+    auto at_limit = [](const Event& e) {
+      return e.kind == Event::kRefused && (e.status == 413 || e.status == 431);
+    };
+    const bool refused_differently =
+        w.kind != Event::kRequest && p.kind != Event::kRequest &&
+        ((w.kind == Event::kRefused && p.kind == Event::kClosed) || at_limit(w) || at_limit(p));
+    // One reading refused a head longer than the limit that the other read further. A head whose
+    // end never came is longer than the bytes that did.
+    const size_t begin = i == 0 ? 0 : whole[i - 1].end;
+    const size_t head_end = bytes.find("\r\n\r\n", begin);
+    const size_t head_size =
+        head_end == std::string_view::npos ? bytes.size() - begin + 1 : head_end + 4 - begin;
+    const bool header_limit_inexact =
+        (w.status == 431 || p.status == 431) && head_size > header_limit;
+    Check(refused_differently || header_limit_inexact, "reading in pieces gives another result");
+    // What the reading in pieces accepted from here on is checked as the other reading's is.
+    for (size_t j = i; j < split.size(); ++j) CheckEvent(split[j], bytes);
+    return;
+  }
+  Check(whole.size() == split.size(), "reading in pieces gives another number of requests");
+}
+
 std::vector<size_t> Pieces(uint8_t split) {
-  if (split == 0) return {1};
+  if (split == 0) return {2};
   std::vector<size_t> pieces;
   uint32_t x = split * 2654435761u;
   for (int i = 0; i < 61; ++i) {
@@ -402,25 +498,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::vector<Event> events = ReadConnection(bytes, {}, header_limit, body_limit);
   std::vector<Event> split = ReadConnection(bytes, Pieces(flags >> 4), header_limit, body_limit);
-  Check(events.size() == split.size(), "reading in pieces gives another number of requests");
-  for (size_t i = 0; i < events.size(); ++i) {
-    Check(SameEvent(events[i], split[i]), "reading in pieces gives another result");
-  }
-
-  for (const Event& e : events) {
-    switch (e.kind) {
-      case Event::kRequest:
-        Check(e.end > e.begin && e.end <= bytes.size(), "a request took no bytes");
-        CheckAgainstReference(e, std::string_view(bytes).substr(e.begin, e.end - e.begin));
-        break;
-      case Event::kRefused:
-        Check(e.status == 400 || e.status == 413 || e.status == 431 || e.status == 501,
-              "a refusal with an unexpected status");
-        Check(!e.reason.empty(), "a refusal without a reason");
-        break;
-      case Event::kClosed:
-        break;
-    }
-  }
+  CompareReadings(events, split, bytes, header_limit);
+  for (const Event& e : events) CheckEvent(e, bytes);
   return 0;
 }
