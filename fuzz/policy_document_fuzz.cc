@@ -77,8 +77,15 @@ std::string Instance(std::string_view pattern) {
 void CheckStatementsDirectly(const PolicyDocument& doc, const AuthorizationRequest& request,
                              const ConditionContext& context) {
   for (const Statement& st : doc.statements()) {
-    (void)ConditionsHold(st.conditions, context, doc.supports_variables());
-    (void)ConditionsHold(st.conditions, context, false);
+    // Every condition on its own, so that each operator is evaluated even when one before it in
+    // the block fails (ConditionsHold stops at the first that does); the block holds exactly
+    // when each of its conditions does.
+    for (bool substitute : {doc.supports_variables(), false}) {
+      bool all = true;
+      for (const Condition& c : st.conditions) all = ConditionHolds(c, context, substitute) && all;
+      Check(ConditionsHold(st.conditions, context, substitute) == all,
+            "a condition block decides otherwise than its conditions one by one");
+    }
     Check(ActionClauseMatches(st, request.action) ==
               ActionClauseMatchesLower(st, AsciiLower(request.action)),
           "action matching depends on the action's case");
