@@ -5,7 +5,8 @@
 // checked before the body is read (DecideRequestFraming): an ambiguous or unsupported framing
 // (Transfer-Encoding other than a final chunked, with Content-Length, repeated or malformed
 // Content-Length, ...) is answered 400 or 501 and the connection closed, so a body is never read
-// as the next request. Trailer fields of a chunked body are discarded. These reading rules are
+// as the next request. A chunk extension holding a control character is refused the same way.
+// Trailer fields of a chunked body are discarded. These reading rules are
 // RequestReader's (request_reader.h); the server does the I/O around them. A connection the server
 // closes is closed in stages: it stops sending, discards input briefly, then closes.
 //

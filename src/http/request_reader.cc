@@ -29,13 +29,27 @@ void CopyHead(const bhttp::request<bhttp::string_body>& msg, Request& out) {
 }  // namespace
 
 RequestReader::RequestReader(size_t header_limit, size_t body_limit)
-    : header_limit_(header_limit), body_limit_(body_limit) {}
+    : header_limit_(header_limit),
+      body_limit_(body_limit),
+      check_chunk_extensions_(
+          [](std::uint64_t, beast::string_view extensions, boost::system::error_code& ec) {
+            // RFC 9112 §7.1.1: no CTL but HTAB is allowed anywhere in chunk extensions, quoted
+            // or not.
+            for (char c : extensions) {
+              auto u = static_cast<unsigned char>(c);
+              if ((u < 0x20 && c != '\t') || u == 0x7f) {
+                ec = bhttp::error::bad_chunk_extension;
+                return;
+              }
+            }
+          }) {}
 
 RequestReader::Parser* RequestReader::Next() {
   if (refused_ || closed_ || !keep_alive_) return nullptr;
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(header_limit_));
   parser_->body_limit(body_limit_);
+  parser_->on_chunk_header(check_chunk_extensions_);
   head_ = Request{};
   expects_continue_ = false;
   return &*parser_;

@@ -13,6 +13,9 @@
 //   TakeRequest()    once the body has been read: the kept head and the body (trailer fields of a
 //                    chunked body, which Beast adds to its field list, are not in it)
 //   OnReadError(ec)  a read that ended without a whole request: closed silently or refused
+// Chunk extensions are ignored, but one holding a control character other than HTAB is refused
+// (400, as a malformed chunk): Beast lets a quoted extension value hold any byte, a bare LF or CR
+// included, and a reader that ends the chunk line there would see other chunk boundaries.
 // A refused request ends the connection: Next() returns nullptr from then on, so nothing after
 // the refused head is read as a request. So does a request that does not keep the connection
 // alive.
@@ -24,6 +27,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -43,6 +48,9 @@ class RequestReader {
   using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
   RequestReader(size_t header_limit, size_t body_limit);
+  // The parser holds a reference to a member.
+  RequestReader(const RequestReader&) = delete;
+  RequestReader& operator=(const RequestReader&) = delete;
 
   // Starts the next request: a fresh parser to read it with, or nullptr when a request was
   // refused or the previous one did not keep the connection alive.
@@ -76,6 +84,9 @@ class RequestReader {
 
   size_t header_limit_;
   size_t body_limit_;
+  // Given to each parser: refuses a chunk whose extensions hold a control character.
+  std::function<void(std::uint64_t, boost::beast::string_view, boost::system::error_code&)>
+      check_chunk_extensions_;
   std::optional<Parser> parser_;
   Request head_;  // the head of the request whose body is being read
   bool keep_alive_ = true;

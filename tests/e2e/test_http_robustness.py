@@ -306,6 +306,14 @@ class FramingTest(ServerTestCase):
             with self.subTest(chunks=chunks):
                 self.assertFramingRefused(HEAD + b"Transfer-Encoding: chunked\r\n", chunks)
 
+    def test_chunk_extension_with_a_control_character_is_400(self):
+        # Beast reads a quoted extension value over a bare LF; a reader ending the chunk line
+        # there would see the rest as chunk data and another chunk (found by the HTTP fuzzer).
+        for ext in (b';a="x\ny"', b';a="\x01"', b';a="\x7f"'):
+            for chunks in (b"2" + ext + b"\r\n{}\r\n0\r\n\r\n", b"0" + ext + b"\r\n\r\n"):
+                with self.subTest(chunks=chunks):
+                    self.assertFramingRefused(HEAD + b"Transfer-Encoding: chunked\r\n", chunks)
+
     # -- Content-Length ----------------------------------------------------------------------
     def test_content_length_list_is_400(self):
         self.assertFramingRefused(HEAD + b"Content-Length: 2,2\r\n", b"{}")

@@ -174,6 +174,26 @@ TEST(RequestReaderTest, ParserErrorsAreAnsweredAndCutShortRequestsAreNot) {
   EXPECT_FALSE(cut.reads_on);
 }
 
+TEST(RequestReaderTest, ChunkExtensionsWithControlCharactersAreRefused) {
+  // Beast reads a quoted extension value over a bare LF; a reader that ends the chunk line at the
+  // LF would take `x"` for chunk data and the rest for another chunk or request.
+  const std::string head = "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n";
+  for (std::string ext : {";a=\"1\n2\"", ";a=\"1\r2\"", ";a=\"1\x01\"", ";a=\"\x7f\""}) {
+    Connection c = Read(head + "5" + ext + "\r\nhello\r\n0\r\n\r\n");
+    EXPECT_TRUE(c.requests.empty()) << ext;
+    EXPECT_EQ(c.status, 400) << ext;
+    EXPECT_NE(c.reason.find("Malformed HTTP request"), std::string::npos) << c.reason;
+    EXPECT_FALSE(c.reads_on);
+    Connection last = Read(head + "0" + ext + "\r\n\r\n");
+    EXPECT_TRUE(last.requests.empty()) << ext;
+    EXPECT_EQ(last.status, 400) << ext;
+  }
+  // Tabs, quoted spaces and obs-text stay allowed.
+  Connection c = Read(head + "5;a=\"x\ty \xff\";b=c\r\nhello\r\n0;last\r\n\r\n");
+  ASSERT_EQ(c.requests.size(), 1u) << c.reason;
+  EXPECT_EQ(c.requests[0].body, "hello");
+}
+
 TEST(RequestReaderTest, LimitsAreAnsweredWithTheirStatus) {
   Connection body =
       Read("POST / HTTP/1.1\r\n" + kHost + "Content-Length: 20\r\n\r\n" + std::string(20, 'x'),
