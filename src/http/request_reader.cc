@@ -81,6 +81,11 @@ std::optional<ReadRejection> RequestReader::OnHeader() {
     // above, the body boundary is in doubt and the request is refused.
     return Refuse(400, "The framing of the request body is ambiguous.");
   }
+  // RFC 9112 §3.2: an HTTP/1.1 request has exactly one Host field (1.0 may have none).
+  size_t hosts = 0;
+  for (const FieldView& f : fields) hosts += beast::iequals(f.name, "host") ? 1 : 0;
+  if (hosts > 1) return Refuse(400, "The request has more than one Host header.");
+  if (hosts == 0 && msg.version() >= 11) return Refuse(400, "The request has no Host header.");
   // The head as received. Taken now so that trailer fields of a chunked body, which the parser
   // adds to the same field list, never reach the handler (RFC 9110 §6.5.1 lets a recipient
   // discard them; merging them could add fields the signature did not cover).

@@ -314,6 +314,16 @@ class FramingTest(ServerTestCase):
                 with self.subTest(chunks=chunks):
                     self.assertFramingRefused(HEAD + b"Transfer-Encoding: chunked\r\n", chunks)
 
+    # -- Host ----------------------------------------------------------------------------------
+    def test_http_1_1_needs_exactly_one_host(self):
+        no_host = HEAD.replace(b"Host: x\r\n", b"")
+        pipelined = b"GET /_sagetrail/health HTTP/1.1\r\nHost: x\r\n\r\n"
+        for head in (no_host + b"Content-Length: 2\r\n",
+                     HEAD + b"Host: y\r\nContent-Length: 2\r\n",
+                     HEAD + b"Host: x\r\nContent-Length: 2\r\n"):
+            with self.subTest(head=head):
+                self.assertFramingRefused(head, b"{}" + pipelined)
+
     # -- Content-Length ----------------------------------------------------------------------
     def test_content_length_list_is_400(self):
         self.assertFramingRefused(HEAD + b"Content-Length: 2,2\r\n", b"{}")

@@ -151,6 +151,26 @@ TEST(RequestReaderTest, NothingIsReadAfterARefusedFraming) {
   EXPECT_FALSE(coding.reads_on);
 }
 
+// RFC 9112 §3.2: exactly one Host in an HTTP/1.1 request; none needed in HTTP/1.0.
+TEST(RequestReaderTest, HostFieldsAreCounted) {
+  Connection none = Read("GET /a HTTP/1.1\r\n\r\nGET /smuggled HTTP/1.1\r\n" + kHost + "\r\n");
+  EXPECT_TRUE(none.requests.empty());
+  EXPECT_EQ(none.status, 400);
+  EXPECT_EQ(none.reason, "The request has no Host header.");
+  EXPECT_FALSE(none.reads_on);
+  for (const std::string& second : {std::string("Host: other\r\n"), kHost}) {
+    Connection two = Read("GET /a HTTP/1.1\r\n" + kHost + "X-A: 1\r\n" + second +
+                          "\r\nGET /b HTTP/1.1\r\n" + kHost + "\r\n");
+    EXPECT_TRUE(two.requests.empty());
+    EXPECT_EQ(two.status, 400);
+    EXPECT_EQ(two.reason, "The request has more than one Host header.");
+    EXPECT_FALSE(two.reads_on);
+  }
+  Connection old = Read("GET /a HTTP/1.0\r\n\r\n");
+  ASSERT_EQ(old.requests.size(), 1u);
+  EXPECT_EQ(old.status, 0);
+}
+
 TEST(RequestReaderTest, ARequestThatClosesEndsTheConnection) {
   Connection c = Read("GET /a HTTP/1.1\r\n" + kHost + "Connection: close\r\n\r\n" +
                       "GET /b HTTP/1.1\r\n" + kHost + "\r\n");
