@@ -118,6 +118,9 @@ class Database {
   Status health() const;
 
   Result<std::optional<std::string>> Get(Family family, std::string_view key) const;
+  // Several keys at once (one pass over each table file they share), in the order given.
+  Result<std::vector<std::optional<std::string>>> MultiGet(
+      Family family, const std::vector<std::string>& keys) const;
   Cursor NewCursor(Family family) const;
   // A read-only (secondary) instance catches up with what the primary wrote since.
   Status Refresh();

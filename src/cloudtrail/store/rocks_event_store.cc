@@ -268,15 +268,19 @@ Result<LookupPage> RocksEventStore::Lookup(const LookupQuery& q) {
   }
   if (Status s = c.status(); !s.ok()) return s;
   page.events.reserve(seqs.size());
-  for (const auto& [seq, t] : seqs) {
-    auto value = db_.Get(store::Family::kRecords, SeqKey(seq));
-    if (!value.ok()) return value.error();
-    if (!*value) continue;  // dropped by retention; its index key goes at the next compaction
+  std::vector<std::string> keys;
+  keys.reserve(seqs.size());
+  for (const auto& entry : seqs) keys.push_back(SeqKey(entry.first));
+  auto values = db_.MultiGet(store::Family::kRecords, keys);
+  if (!values.ok()) return values.error();
+  for (size_t i = 0; i < seqs.size(); ++i) {
+    const std::optional<std::string>& value = (*values)[i];
+    if (!value) continue;  // dropped by retention; its index key goes at the next compaction
     // Never another event under a dropped one's number (seqs are not reused; belt and braces).
-    if (EncodedRecordTimeMs(**value) != t) continue;
+    if (EncodedRecordTimeMs(*value) != seqs[i].second) continue;
     EventRecord r;
-    if (!DecodeRecord(**value, &r)) {
-      return Status::Corruption("event " + std::to_string(seq) + " cannot be decoded");
+    if (!DecodeRecord(*value, &r)) {
+      return Status::Corruption("event " + std::to_string(seqs[i].first) + " cannot be decoded");
     }
     page.events.push_back(std::move(r));
   }
