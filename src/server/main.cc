@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
         bool ok = v.size() == 12 && v.find_first_not_of("0123456789") == std::string::npos;
         return ok ? std::string() : std::string("an account id is 12 digits");
       });
-  serve->add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+  serve->add_option("--log-level", log_level, "trace, debug, info, warn, error, critical or off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   serve->add_option("--models-dir", options.models_dir, "botocore's data directory");
