@@ -87,7 +87,7 @@ TEST(ResourceRulesTest, PrimaryResourceComesFirst) {
 
 constexpr char kModel[] = R"({
   "version": "2.0",
-  "metadata": {"protocol": "json", "jsonVersion": "1.1", "targetPrefix": "T",
+  "metadata": {"protocol": "rest-json", "jsonVersion": "1.1",
                "serviceId": "T", "signatureVersion": "v4", "signingName": "t",
                "endpointPrefix": "t", "apiVersion": "2020-01-01"},
   "operations": {"Op": {"name": "Op", "http": {"method": "POST", "requestUri": "/"},
