@@ -83,6 +83,26 @@ struct IdentityStore::AccountState {
   std::map<std::string, AttachmentRecord> attachments;        // by AttachmentKey
 };
 
+namespace {
+
+// A user or role (keys under `prefix`) that still has inline or attached policies cannot be
+// deleted; IAM names the inline ones first.
+std::optional<aws::AwsError> PoliciesBlockDeletion(const auto& account, const std::string& prefix) {
+  for (const auto& [k, p] : account.inline_policies) {
+    if (k.rfind(prefix, 0) == 0) {
+      return DeleteConflict("Cannot delete entity, must delete policies first.");
+    }
+  }
+  for (const auto& [k, p] : account.attachments) {
+    if (k.rfind(prefix, 0) == 0) {
+      return DeleteConflict("Cannot delete entity, must detach all policies first.");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 IdentityStore::IdentityStore(const store::StateReader& state, aws::AuditSink& commits,
                              Random& random, const Clock& clock)
     : codec_(state), commits_(commits), random_(random), clock_(clock) {}
@@ -491,17 +511,7 @@ IdentityStore::Outcome<IdentityStore::Done> IdentityStore::RemoveUser(const std:
         return DeleteConflict("Cannot delete entity, must delete access keys first.");
       }
     }
-    std::string prefix = "user/" + key + "/";
-    for (const auto& [k, p] : a->inline_policies) {
-      if (k.rfind(prefix, 0) == 0) {
-        return DeleteConflict("Cannot delete entity, must delete policies first.");
-      }
-    }
-    for (const auto& [k, p] : a->attachments) {
-      if (k.rfind(prefix, 0) == 0) {
-        return DeleteConflict("Cannot delete entity, must detach all policies first.");
-      }
-    }
+    if (auto conflict = PoliciesBlockDeletion(*a, "user/" + key + "/")) return *conflict;
     a->users.erase(key);
     touched.push_back({account_id, "user", key});
     return Done{};
@@ -708,17 +718,7 @@ IdentityStore::Outcome<IdentityStore::Done> IdentityStore::RemoveRole(const std:
     if (a == nullptr || !a->roles.count(key)) {
       return NoSuchEntity("The role with name " + name + " cannot be found.");
     }
-    std::string prefix = "role/" + key + "/";
-    for (const auto& [k, p] : a->inline_policies) {
-      if (k.rfind(prefix, 0) == 0) {
-        return DeleteConflict("Cannot delete entity, must delete policies first.");
-      }
-    }
-    for (const auto& [k, p] : a->attachments) {
-      if (k.rfind(prefix, 0) == 0) {
-        return DeleteConflict("Cannot delete entity, must detach all policies first.");
-      }
-    }
+    if (auto conflict = PoliciesBlockDeletion(*a, "role/" + key + "/")) return *conflict;
     a->roles.erase(key);
     touched.push_back({account_id, "role", key});
     return Done{};
