@@ -20,6 +20,7 @@
 #include "aws/aws_error.h"
 #include "aws/credential_store.h"
 #include "aws/identity.h"
+#include "http/http_message.h"
 
 namespace sagetrail::aws {
 
@@ -33,6 +34,9 @@ struct InternalCall {
   // to identity-based policies, or a user's identity with the credential that authorizes it.
   Identity caller;
   std::shared_ptr<const Credential> credential;
+  // The request body of an operation that takes one (S3 PutObject): bytes, or a spooled body.
+  std::string body;
+  std::shared_ptr<http::BodySink> streamed_body;
   // How the call is recorded: an AwsApiCall, or an AwsServiceEvent (with these details).
   bool service_event = false;
   boost::json::value service_event_details;
@@ -61,6 +65,7 @@ struct InternalResult {
   std::string request_id;
   std::optional<AwsError> error;  // set when the call failed (or could not be committed)
   boost::json::value output;      // generic form, on success
+  std::shared_ptr<http::BodySource> output_body;  // a streamed output (S3 GetObject's bytes)
 };
 
 class InternalInvoker {

@@ -5,6 +5,7 @@
 
 #include "aws/protocol/auth_errors.h"
 #include "aws/protocol/json_writer.h"
+#include "aws/upload_spool.h"
 
 namespace sagetrail::aws {
 namespace json = boost::json;
@@ -39,6 +40,13 @@ http::Response Pipeline::HealthResponse() const {
   }
   r.body += "}";
   return r;
+}
+
+std::shared_ptr<http::BodySink> Pipeline::StreamBody(const http::Request& head) const {
+  if (spool_dir_.empty()) return nullptr;
+  const ServiceEntry* entry = router_.Route(head);
+  if (entry == nullptr || !entry->codec->StreamsRequestBody(*entry->model, head)) return nullptr;
+  return std::make_shared<UploadSpool>(spool_dir_, head, random_);
 }
 
 void Pipeline::Handle(http::Request request, http::Responder respond) {
@@ -80,6 +88,11 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
   if (entry->service != nullptr) ctx->traits = entry->service;
   const ProtocolCodec& codec = *entry->codec;
 
+  // A streamed body was hashed on its way to disk: that hash is what the signature covers.
+  auto* spool = dynamic_cast<UploadSpool*>(ctx->http.streamed_body.get());
+  if (spool != nullptr && !spool->sha256_hex().empty())
+    ctx->http.streamed_sha256 = spool->sha256_hex();
+
   // Authenticate: nothing but the health check is served unsigned.
   auto verified = verifier_.Verify(ctx->http, {entry->model->metadata().signing_name, entry->s3});
   if (!verified.ok()) {
@@ -115,7 +128,11 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
 
   // Parse. From here on the call is recorded, whatever its outcome.
   auto input = codec.ParseInput(*entry->model, *ctx->operation, ctx->http);
-  if (input.ok()) {
+  if (input.ok() && spool != nullptr && spool->error()) {
+    // The body could not be received whole (a malformed encoding, a full disk).
+    ctx->input = std::move(input).value();
+    ctx->error = *spool->error();
+  } else if (input.ok()) {
     ctx->input = std::move(input).value();
     Run(*ctx, *entry);
   } else {
@@ -178,7 +195,14 @@ void Pipeline::Invoke(InternalCall call, std::function<void(InternalResult)> don
     ctx->service_event_details = std::move(call.service_event_details);
   }
   ctx->input = std::move(call.input);
-  Run(*ctx, *entry);
+  ctx->http.body = std::move(call.body);
+  ctx->http.streamed_body = std::move(call.streamed_body);
+  if (auto* spool = dynamic_cast<UploadSpool*>(ctx->http.streamed_body.get());
+      spool != nullptr && spool->error()) {
+    ctx->error = *spool->error();
+  } else {
+    Run(*ctx, *entry);
+  }
   Commit(std::move(ctx),
          [done = std::move(done)](std::shared_ptr<RequestContext> c, Status committed) {
            InternalResult r;
@@ -191,6 +215,7 @@ void Pipeline::Invoke(InternalCall call, std::function<void(InternalResult)> don
              r.error = std::move(c->error);
            } else {
              r.output = std::move(c->output);
+             r.output_body = std::move(c->output_body);
            }
            done(std::move(r));
          });
@@ -226,6 +251,8 @@ std::optional<AwsError> Pipeline::Authorize(const RequestContext& ctx,
   // ones AccessDenied (403).
   Protocol p = entry.model->protocol();
   bool json = p == Protocol::kJson || p == Protocol::kRestJson;
+  // S3 (rest-xml) says only "Access Denied", whoever asks.
+  if (p == Protocol::kRestXml) return AwsError{"AccessDenied", "Access Denied", 403, true};
   return AwsError{json ? "AccessDeniedException" : "AccessDenied", std::move(*denial),
                   p == Protocol::kJson ? 400 : 403, true};
 }
@@ -299,7 +326,11 @@ http::Response Pipeline::Answer(const RequestContext& ctx, const ServiceEntry& e
         ctx.request_id);
   }
   if (ctx.error) return entry.codec->SerializeError(entry.model, *ctx.error, ctx.request_id);
-  return entry.codec->SerializeOutput(*entry.model, *ctx.operation, ctx.output, ctx.request_id);
+  http::Response r =
+      entry.codec->SerializeOutput(*entry.model, *ctx.operation, ctx.output, ctx.request_id);
+  r.body_source = ctx.output_body;
+  if (ctx.output_status != 0) r.status = ctx.output_status;
+  return r;
 }
 
 http::Response Pipeline::Reject(int status, std::string_view reason, const http::Request& partial) {

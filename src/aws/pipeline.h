@@ -15,6 +15,7 @@
 // Thread-safe: Handle() and Invoke() are called concurrently.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
@@ -39,6 +40,12 @@ class Pipeline final : public InternalInvoker {
   void Handle(http::Request request, http::Responder respond);
   // The internal entry.
   void Invoke(InternalCall call, std::function<void(InternalResult)> done) override;
+
+  // Where streamed request bodies are spooled (StreamBody); none: no body streams.
+  void SetSpoolDir(std::filesystem::path dir) { spool_dir_ = std::move(dir); }
+  // The HTTP layer's BodyStreamer: a spool for the body of a request whose operation takes a
+  // streaming payload, else nullptr (the body is read into memory under the usual limit).
+  std::shared_ptr<http::BodySink> StreamBody(const http::Request& head) const;
 
   // Authorizes every call before it is validated and handled (none: everything is allowed).
   void SetAuthorizer(const Authorizer* authorizer) { authorizer_ = authorizer; }
@@ -73,6 +80,7 @@ class Pipeline final : public InternalInvoker {
   AuditSink& audit_;
   const Authorizer* authorizer_ = nullptr;
   std::string version_info_;
+  std::filesystem::path spool_dir_;
 };
 
 }  // namespace sagetrail::aws

@@ -41,6 +41,9 @@ struct AccessRequest {
   // False for operations that need no permission, or that decide for themselves (sts:AssumeRole
   // weighs the role's trust policy).
   bool required = true;
+  // The IAM action, when it is not "<signing name>:<operation>" (S3's HeadObject is
+  // s3:GetObject, ListObjectsV2 s3:ListBucket).
+  std::string action;
   // The ARN the action is authorized on ("*" when the call names none).
   std::string resource = "*";
   // Whether a denial names the resource ("... on resource: *"); SageMaker and CloudTrail leave
@@ -88,6 +91,10 @@ struct RequestContext {
 
   // The outcome: `output` on success, `error` on failure.
   boost::json::value output;
+  // A streamed response body that goes with `output` (S3 GetObject's object bytes).
+  std::shared_ptr<http::BodySource> output_body;
+  // The HTTP status of a successful answer when it is not the operation's (S3's 206 for a range).
+  int output_status = 0;
   std::optional<AwsError> error;
   TimePoint completed_at;
 

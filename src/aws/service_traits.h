@@ -5,10 +5,13 @@
 // service implements gets the defaults. Thread-safe (implementations are stateless).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
 namespace sagetrail::aws {
+
+struct RequestContext;
 
 class ServiceTraits {
  public:
@@ -33,6 +36,16 @@ class ServiceTraits {
   virtual bool HidesOutputMember(std::string_view /*operation*/,
                                  std::string_view /*member*/) const {
     return false;
+  }
+
+  // A record's requestParameters and additionalEventData as JSON text, for services whose records
+  // do not follow the input shape (S3's bucketName/Host/key and subresources); nullopt: the
+  // default (the input walked through its shape; no additionalEventData).
+  virtual std::optional<std::string> RequestParametersText(const RequestContext&) const {
+    return std::nullopt;
+  }
+  virtual std::optional<std::string> AdditionalEventDataText(const RequestContext&) const {
+    return std::nullopt;
   }
 
   // The traits of a model no service implements.

@@ -103,6 +103,26 @@ Sha256Digest Sha256Hasher::Finish() {
   return out;
 }
 
+Md5Hasher::Md5Hasher() : ctx_(EVP_MD_CTX_new()) {
+  if (ctx_ == nullptr ||
+      EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), FetchedMd5(), nullptr) != 1) {
+    std::abort();
+  }
+}
+
+Md5Hasher::~Md5Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Md5Hasher::Update(std::string_view data) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
+}
+
+std::array<uint8_t, 16> Md5Hasher::Finish() {
+  std::array<uint8_t, 16> out;
+  unsigned len = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len);
+  return out;
+}
+
 std::string HexEncode(const uint8_t* data, size_t n) {
   std::string out(n * 2, '\0');
   for (size_t i = 0; i < n; ++i) {

@@ -30,6 +30,20 @@ class Sha256Hasher {
   void* ctx_;  // EVP_MD_CTX
 };
 
+// Incremental MD5 (S3's ETag; not for security).
+class Md5Hasher {
+ public:
+  Md5Hasher();
+  ~Md5Hasher();
+  Md5Hasher(const Md5Hasher&) = delete;
+  Md5Hasher& operator=(const Md5Hasher&) = delete;
+  void Update(std::string_view data);
+  std::array<uint8_t, 16> Finish();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 std::string HexEncode(const uint8_t* data, size_t n);
 template <size_t N>
 std::string HexEncode(const std::array<uint8_t, N>& a) {

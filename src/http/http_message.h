@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +39,11 @@ class BodySource {
   // Up to `max` next bytes into `out`; 0 means the source failed, and the connection is closed.
   virtual size_t Read(char* out, size_t max) = 0;
 };
+
+struct Request;
+// Given a request's head (no body yet), the sink its body streams to, or nullptr to hold the body
+// in Request::body.
+using BodyStreamer = std::function<std::shared_ptr<BodySink>(const Request& head)>;
 
 struct Request {
   std::string method;  // "GET", "POST", ...

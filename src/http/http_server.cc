@@ -106,12 +106,12 @@ class Worker {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket&& socket, const ServerOptions& options, const RequestHandler& handler,
-          const RejectFormatter& reject)
+          const RejectFormatter& reject, const BodyStreamer& streamer)
       : stream_(std::move(socket)),
         options_(options),
         handler_(handler),
         reject_(reject),
-        reader_(options.header_limit, options.body_limit) {
+        reader_(options.header_limit, options.body_limit, streamer, options.streamed_body_limit) {
     beast::error_code ec;
     auto ep = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -159,12 +159,36 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
+    if (reader_.streaming()) return ReadStreamedBody();
     if (reader_.parser().is_done()) return Dispatch();
     stream_.expires_after(options_.read_timeout);
     bhttp::async_read(stream_, buffer_, reader_.parser(),
                       [self = shared_from_this()](beast::error_code ec, size_t) {
                         if (ec) return self->OnReadError(ec);
                         self->Dispatch();
+                      });
+  }
+
+  // Reads the next piece of a streamed body into the buffer and hands it to the sink; the timeout
+  // is per piece, so a large body may take as long as it needs while it keeps arriving.
+  void ReadStreamedBody() {
+    auto& parser = reader_.stream_parser();
+    if (parser.is_done()) {
+      reader_.sink().Finish();
+      return Dispatch();
+    }
+    if (piece_.empty()) piece_.resize(kPieceSize);
+    parser.get().body().data = piece_.data();
+    parser.get().body().size = piece_.size();
+    stream_.expires_after(options_.read_timeout);
+    bhttp::async_read(stream_, buffer_, parser,
+                      [self = shared_from_this()](beast::error_code ec, size_t) {
+                        if (ec == bhttp::error::need_buffer) ec = {};
+                        if (ec) return self->OnReadError(ec);
+                        auto& p = self->reader_.stream_parser();
+                        size_t n = self->piece_.size() - p.get().body().size;
+                        if (n > 0) self->reader_.sink().Append({self->piece_.data(), n});
+                        self->ReadStreamedBody();
                       });
   }
 
@@ -199,6 +223,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(Response r) {
+    if (r.body_source) return WriteStreamed(std::move(r));
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(11);
     res->result(static_cast<unsigned>(r.status));
@@ -207,8 +232,9 @@ class Session : public std::enable_shared_from_this<Session> {
     bool close = r.close || !reader_.keep_alive();
     res->keep_alive(!close);
     if (head_request_) {
-      // HEAD: the length of the body a GET would get, and no body.
-      res->content_length(r.body.size());
+      // HEAD: the length of the body a GET would get (as the handler said it, or the length of
+      // the body it made), and no body.
+      if (r.FindHeader("Content-Length") == nullptr) res->content_length(r.body.size());
       head_request_ = false;
     } else {
       res->body() = std::move(r.body);
@@ -221,6 +247,51 @@ class Session : public std::enable_shared_from_this<Session> {
                          if (close) return self->LingerThenClose();
                          self->ReadHeader();
                        });
+  }
+
+  // A response whose body comes from a BodySource: the head, then the body in pieces.
+  void WriteStreamed(Response r) {
+    auto res = std::make_shared<bhttp::response<bhttp::empty_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(r.status));
+    for (auto& h : r.headers) res->insert(h.name, h.value);
+    if (res->find(bhttp::field::date) == res->end()) res->set(bhttp::field::date, CachedHttpDate());
+    bool close = r.close || !reader_.keep_alive();
+    res->keep_alive(!close);
+    res->content_length(r.body_source->size());
+    bool send_body = !head_request_;
+    head_request_ = false;
+    auto serializer = std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*res);
+    stream_.expires_after(options_.read_timeout);
+    bhttp::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), res, serializer, source = std::move(r.body_source), close,
+         send_body](beast::error_code ec, size_t) mutable {
+          if (ec) return self->Close();
+          if (!send_body) return self->AfterWrite(close);
+          self->WriteSourcePiece(std::move(source), 0, close);
+        });
+  }
+
+  void WriteSourcePiece(std::shared_ptr<BodySource> source, uint64_t sent, bool close) {
+    uint64_t left = source->size() - sent;
+    if (left == 0) return AfterWrite(close);
+    if (piece_.empty()) piece_.resize(kPieceSize);
+    size_t n =
+        source->Read(piece_.data(), static_cast<size_t>(std::min<uint64_t>(left, piece_.size())));
+    if (n == 0) return Close();  // the source failed: the client sees a short body
+    stream_.expires_after(options_.read_timeout);
+    net::async_write(stream_, net::buffer(piece_.data(), n),
+                     [self = shared_from_this(), source = std::move(source), sent, n, close](
+                         beast::error_code ec, size_t) mutable {
+                       if (ec) return self->Close();
+                       self->WriteSourcePiece(std::move(source), sent + n, close);
+                     });
+  }
+
+  void AfterWrite(bool close) {
+    if (close) return LingerThenClose();
+    ReadHeader();
   }
 
   // Half-closes, then discards input until the client closes too (or kLingerTime /
@@ -254,7 +325,10 @@ class Session : public std::enable_shared_from_this<Session> {
   const ServerOptions& options_;
   const RequestHandler& handler_;
   const RejectFormatter& reject_;
+  static constexpr size_t kPieceSize = 256 * 1024;  // streamed bodies move in pieces this big
+
   beast::flat_buffer buffer_;
+  std::vector<char> piece_;  // the piece of a streamed body being read or written
   RequestReader reader_;
   std::string remote_ip_;
   uint16_t remote_port_ = 0;
@@ -266,8 +340,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
 class Server::Impl {
  public:
-  Impl(ServerOptions options, RequestHandler handler, RejectFormatter reject)
-      : options_(options), handler_(std::move(handler)), reject_(std::move(reject)) {
+  Impl(ServerOptions options, RequestHandler handler, RejectFormatter reject, BodyStreamer streamer)
+      : options_(options),
+        handler_(std::move(handler)),
+        reject_(std::move(reject)),
+        streamer_(std::move(streamer)) {
     int n = options.threads > 0
                 ? options.threads
                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -330,7 +407,8 @@ class Server::Impl {
     acceptor_->async_accept(target.ioc(), [this](beast::error_code ec, tcp::socket s) {
       if (!acceptor_->is_open()) return;
       if (!ec) {
-        auto session = std::make_shared<Session>(std::move(s), options_, handler_, reject_);
+        auto session =
+            std::make_shared<Session>(std::move(s), options_, handler_, reject_, streamer_);
         Track(session);
         session->Run();
       } else if (ec != net::error::operation_aborted) {
@@ -357,6 +435,7 @@ class Server::Impl {
   ServerOptions options_;
   RequestHandler handler_;
   RejectFormatter reject_;
+  BodyStreamer streamer_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::optional<tcp::acceptor> acceptor_;
   size_t next_worker_ = 0;
@@ -367,8 +446,10 @@ class Server::Impl {
   size_t prune_at_ = 64;                          // guarded by sessions_mu_
 };
 
-Server::Server(ServerOptions options, RequestHandler handler, RejectFormatter reject)
-    : impl_(std::make_unique<Impl>(options, std::move(handler), std::move(reject))) {}
+Server::Server(ServerOptions options, RequestHandler handler, RejectFormatter reject,
+               BodyStreamer streamer)
+    : impl_(std::make_unique<Impl>(options, std::move(handler), std::move(reject),
+                                   std::move(streamer))) {}
 Server::~Server() = default;
 Status Server::Listen(const std::string& host, uint16_t port) { return impl_->Listen(host, port); }
 uint16_t Server::port() const { return impl_->port(); }

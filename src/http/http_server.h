@@ -10,6 +10,10 @@
 // RequestReader's (request_reader.h); the server does the I/O around them. A connection the server
 // closes is closed in stages: it stops sending, discards input briefly, then closes.
 //
+// A request whose body the BodyStreamer claims is read in bounded pieces into its BodySink (the
+// read timeout applies to each piece), and a response with a BodySource is written the same way,
+// so neither is ever held whole in memory.
+//
 // The handler is called on a server thread with the parsed request and a Responder. The
 // Responder must be called exactly once, from any thread; the response is written on the
 // connection's strand. Handlers must not block.
@@ -32,6 +36,8 @@ namespace sagetrail::http {
 struct ServerOptions {
   size_t header_limit = 64 * 1024;
   size_t body_limit = 8 * 1024 * 1024;
+  // For bodies a BodyStreamer claims: S3's 5 GiB object, with room for aws-chunked framing.
+  uint64_t streamed_body_limit = (uint64_t{5} << 30) + (uint64_t{64} << 20);
   std::chrono::milliseconds read_timeout{30'000};  // to receive a whole request once it started
   std::chrono::milliseconds idle_timeout{60'000};  // keep-alive wait for the next request
   int threads = 0;                                 // 0: one per hardware thread
@@ -46,7 +52,9 @@ using RejectFormatter =
 
 class Server {
  public:
-  Server(ServerOptions options, RequestHandler handler, RejectFormatter reject = nullptr);
+  // `streamer` (optional) picks the requests whose bodies stream to a sink (see BodySink).
+  Server(ServerOptions options, RequestHandler handler, RejectFormatter reject = nullptr,
+         BodyStreamer streamer = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

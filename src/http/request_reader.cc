@@ -1,5 +1,6 @@
 #include "http/request_reader.h"
 
+#include <algorithm>
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/string.hpp>
@@ -17,7 +18,8 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 
 // The fields of a Beast message as received, in order.
-void CopyHead(const bhttp::request<bhttp::string_body>& msg, Request& out) {
+template <class Message>
+void CopyHead(const Message& msg, Request& out) {
   out.method = std::string(msg.method_string());
   out.target = std::string(msg.target());
   out.headers.reserve(12);
@@ -28,9 +30,12 @@ void CopyHead(const bhttp::request<bhttp::string_body>& msg, Request& out) {
 
 }  // namespace
 
-RequestReader::RequestReader(size_t header_limit, size_t body_limit)
+RequestReader::RequestReader(size_t header_limit, size_t body_limit, Streamer streamer,
+                             uint64_t streamed_body_limit)
     : header_limit_(header_limit),
       body_limit_(body_limit),
+      streamer_(std::move(streamer)),
+      streamed_body_limit_(std::max<uint64_t>(streamed_body_limit, body_limit)),
       check_chunk_extensions_(
           [](std::uint64_t, beast::string_view extensions, boost::system::error_code& ec) {
             // RFC 9112 §7.1.1: no CTL but HTAB is allowed anywhere in chunk extensions, quoted
@@ -47,8 +52,11 @@ RequestReader::RequestReader(size_t header_limit, size_t body_limit)
 RequestReader::Parser* RequestReader::Next() {
   if (refused_ || closed_ || !keep_alive_) return nullptr;
   parser_.emplace();
+  stream_parser_.reset();
+  sink_.reset();
   parser_->header_limit(static_cast<uint32_t>(header_limit_));
-  parser_->body_limit(body_limit_);
+  // A body that may stream is allowed its own limit until the head says whether it streams.
+  parser_->body_limit(streamer_ ? streamed_body_limit_ : body_limit_);
   parser_->on_chunk_header(check_chunk_extensions_);
   head_ = Request{};
   expects_continue_ = false;
@@ -92,10 +100,32 @@ std::optional<ReadRejection> RequestReader::OnHeader() {
   keep_alive_ = msg.keep_alive();
   CopyHead(msg, head_);
   expects_continue_ = beast::iequals(msg[bhttp::field::expect], "100-continue");
+  if (streamer_) {
+    if (auto sink = streamer_(head_); sink != nullptr && !parser_->is_done()) {
+      sink_ = std::move(sink);
+      stream_parser_.emplace(std::move(*parser_));
+      parser_.reset();
+      stream_parser_->on_chunk_header(check_chunk_extensions_);
+      return std::nullopt;
+    }
+    // Held in memory: the ordinary limit, before any body byte is parsed.
+    if (length && *length > body_limit_) {
+      return Refuse(413, "The request body exceeds the maximum size of " +
+                             std::to_string(body_limit_) + " bytes.");
+    }
+    parser_->body_limit(body_limit_);
+  }
   return std::nullopt;
 }
 
 Request RequestReader::TakeRequest() {
+  if (stream_parser_) {
+    stream_parser_.reset();
+    Request request = std::move(head_);
+    head_ = Request{};
+    request.streamed_body = std::move(sink_);
+    return request;
+  }
   auto msg = parser_->release();
   parser_.reset();
   Request request = std::move(head_);
@@ -112,8 +142,11 @@ std::optional<ReadRejection> RequestReader::OnReadError(const boost::system::err
     return std::nullopt;
   }
   if (ec == bhttp::error::body_limit) {
-    return Refuse(413, "The request body exceeds the maximum size of " +
-                           std::to_string(body_limit_) + " bytes.");
+    // Before the head was accepted, the parser held the larger limit of a body that may stream.
+    bool streamed_limit = stream_parser_ || (streamer_ && head_.method.empty());
+    uint64_t limit = streamed_limit ? streamed_body_limit_ : body_limit_;
+    return Refuse(
+        413, "The request body exceeds the maximum size of " + std::to_string(limit) + " bytes.");
   }
   if (ec == bhttp::error::header_limit) {
     return Refuse(431, "The request header exceeds the maximum size of " +
@@ -130,6 +163,7 @@ Request RequestReader::Partial() const {
   // Whatever the parser got so far, even when it failed inside the header (a Content-Length
   // above the body limit fails there): the formatter may need the target or X-Amz-Target.
   if (parser_) CopyHead(parser_->get(), partial);
+  if (stream_parser_) CopyHead(stream_parser_->get(), partial);
   return partial;
 }
 

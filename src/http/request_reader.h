@@ -13,6 +13,9 @@
 //   TakeRequest()    once the body has been read: the kept head and the body (trailer fields of a
 //                    chunked body, which Beast adds to its field list, are not in it)
 //   OnReadError(ec)  a read that ended without a whole request: closed silently or refused
+// A request whose body the `streamer` claims (given the head) is read into the BodySink it returns,
+// in pieces, with `streamed_body_limit` instead of `body_limit`: after OnHeader(), streaming()
+// says so and stream_parser() reads it (the server feeds each piece it reads to sink()).
 // Chunk extensions are ignored, but one holding a control character other than HTAB is refused
 // (400, as a malformed chunk): Beast lets a quoted extension value hold any byte, a bare LF or CR
 // included, and a reader that ends the chunk line there would see other chunk boundaries.
@@ -23,12 +26,14 @@
 // Not thread-safe; one per connection.
 #pragma once
 
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -46,8 +51,11 @@ struct ReadRejection {
 class RequestReader {
  public:
   using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  using StreamParser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
+  using Streamer = BodyStreamer;
 
-  RequestReader(size_t header_limit, size_t body_limit);
+  RequestReader(size_t header_limit, size_t body_limit, Streamer streamer = nullptr,
+                uint64_t streamed_body_limit = 0);
   // The parser holds a reference to a member.
   RequestReader(const RequestReader&) = delete;
   RequestReader& operator=(const RequestReader&) = delete;
@@ -57,6 +65,10 @@ class RequestReader {
   Parser* Next();
   // The parser of the current request; only between Next() and TakeRequest().
   Parser& parser() { return *parser_; }
+  // After an accepted head: whether the body streams to sink() through stream_parser().
+  bool streaming() const { return stream_parser_.has_value(); }
+  StreamParser& stream_parser() { return *stream_parser_; }
+  BodySink& sink() { return *sink_; }
 
   // The head has been read. Decides the framing and checks that the parser agrees; on a refusal
   // returns it (and the connection reads no further request), else keeps the head.
@@ -84,10 +96,14 @@ class RequestReader {
 
   size_t header_limit_;
   size_t body_limit_;
+  Streamer streamer_;
+  uint64_t streamed_body_limit_;
   // Given to each parser: refuses a chunk whose extensions hold a control character.
   std::function<void(std::uint64_t, boost::beast::string_view, boost::system::error_code&)>
       check_chunk_extensions_;
   std::optional<Parser> parser_;
+  std::optional<StreamParser> stream_parser_;  // instead of parser_ once a body streams
+  std::shared_ptr<BodySink> sink_;
   Request head_;  // the head of the request whose body is being read
   bool keep_alive_ = true;
   bool expects_continue_ = false;

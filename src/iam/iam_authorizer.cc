@@ -37,6 +37,7 @@ std::optional<PrincipalRef> PolicyHolder(const aws::Identity& id) {
 }  // namespace
 
 std::string IamAuthorizer::ActionOf(const aws::RequestContext& ctx) {
+  if (!ctx.access.action.empty()) return ctx.access.action;
   return ctx.service->metadata().signing_name + ":" + ctx.operation->name;
 }
 

@@ -29,6 +29,8 @@
 #include "iam/iam_service.h"
 #include "iam/identity_store.h"
 #include "iam/sts_service.h"
+#include "s3/blob_files.h"
+#include "s3/s3_service.h"
 #include "sagemaker/runtime_service.h"
 #include "sagemaker/sagemaker_service.h"
 #include "server/accounts.h"
@@ -66,6 +68,8 @@ struct App::Parts {
   std::unique_ptr<sagemaker::SageMakerService> sagemaker;
   std::unique_ptr<sagemaker::RuntimeService> sagemaker_runtime;
   std::unique_ptr<cloudtrail::CloudTrailService> cloudtrail;
+  std::unique_ptr<s3::BlobFiles> blobs;
+  std::unique_ptr<s3::S3Service> s3;
   std::unique_ptr<ThreadScheduler> scheduler;  // after the services whose transitions it runs
   std::unique_ptr<http::Server> http;
   std::unique_ptr<aws::Pipeline> pipeline;
@@ -179,7 +183,8 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
       },
       [parts](int status, std::string_view reason, const http::Request& partial) {
         return parts->pipeline->Reject(status, reason, partial);
-      });
+      },
+      [parts](const http::Request& head) { return parts->pipeline->StreamBody(head); });
   Status listening = p.http->Listen(options.host, options.port);
   if (!listening.ok()) {
     std::string message = listening.message();
@@ -237,6 +242,10 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.cloudtrail = std::make_unique<cloudtrail::CloudTrailService>(p.storage->events(), *clock,
                                                                  storage_options.retention);
   p.router->Attach(p.cloudtrail.get());
+  p.blobs = std::make_unique<s3::BlobFiles>(data_dir / "s3", *random, storage_options.sync);
+  p.s3 = std::make_unique<s3::S3Service>(*clock, *random, *p.blobs);
+  if (Status loaded = p.s3->Load(p.storage->state()); !loaded.ok()) return loaded;
+  p.router->Attach(p.s3.get());
   p.authorizer = std::make_unique<iam::IamAuthorizer>(*p.identities, *clock);
   p.sagemaker->SetAuthorizer(p.authorizer.get());
   p.iam = std::make_unique<iam::IamService>(*p.identities);
@@ -246,6 +255,7 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.pipeline = std::make_unique<aws::Pipeline>(*p.router, *p.verifier, *clock, *random, commits,
                                                VersionString(p.models->botocore_version()));
   p.pipeline->SetAuthorizer(p.authorizer.get());
+  p.pipeline->SetSpoolDir(p.blobs->tmp_dir());
   p.sagemaker->SetInternalInvoker(p.pipeline.get());
 
   // Tools that change a running server's state (accounts add) ask it over its control socket.

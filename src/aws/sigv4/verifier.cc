@@ -23,6 +23,15 @@ struct SignatureParts {
 
 namespace {
 
+// The hash of the body as received: computed while it streamed to disk, or now.
+std::string BodySha256(const http::Request& req) {
+  return req.streamed_sha256 ? *req.streamed_sha256 : Sha256Hex(req.body);
+}
+
+}  // namespace
+
+namespace {
+
 constexpr int64_t kMaxPresignExpires = 604800;  // one week
 
 AuthFailure Fail(AuthFailureKind kind, std::string message = {}) {
@@ -327,15 +336,15 @@ Result<VerifiedRequest, AuthFailure> Verifier::VerifyParts(const http::Request& 
     if (literal && !options.s3) {
       // Only S3 lets a request leave its body out of the signature; every other service signs
       // the body's hash, so a request signed over UNSIGNED-PAYLOAD does not verify.
-      payload_hash = Sha256Hex(req.body);
-    } else if (!literal && payload_hash != Sha256Hex(req.body)) {
+      payload_hash = BodySha256(req);
+    } else if (!literal && payload_hash != BodySha256(req)) {
       return Fail(AuthFailureKind::kContentHashMismatch,
                   "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
   } else if (sp.presigned && options.s3) {
     payload_hash = std::string(kUnsignedPayload);
   } else {
-    payload_hash = Sha256Hex(req.body);
+    payload_hash = BodySha256(req);
   }
 
   // Signature.

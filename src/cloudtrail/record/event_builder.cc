@@ -373,9 +373,12 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
   IndexResources(resources, &r);
 
   // The parameters, each within its limit.
-  std::string request = traits.LogsRequestParameters(op.name)
-                            ? ParametersText(model, op.input, ctx.input, false)
-                            : std::string("null");
+  std::string request = "null";
+  if (traits.LogsRequestParameters(op.name)) {
+    auto own = traits.RequestParametersText(ctx);
+    request = own ? Limited(std::move(*own)) : ParametersText(model, op.input, ctx.input, false);
+  }
+  std::optional<std::string> additional = traits.AdditionalEventDataText(ctx);
   std::string response = "null";
   if (ok && traits.LogsResponse(op.name) && !data_event) {
     response = ParametersText(model, op.output, ctx.output, true, [&](std::string_view member) {
@@ -438,6 +441,10 @@ EventRecord EventBuilder::Build(const aws::RequestContext& ctx, const std::strin
     w.Raw(request_text);
     w.Key("responseElements");
     w.Raw(response_text);
+    if (additional) {
+      w.Key("additionalEventData");
+      w.Raw(*additional);
+    }
     if (!service_event) {  // a service's own action answers no request
       w.Key("requestID");
       w.String(ctx.request_id);
