@@ -124,6 +124,9 @@ Shape::Shape(Shape&& o) noexcept
       error_sender_fault(o.error_sender_fault),
       payload(std::move(o.payload)),
       xml_namespace(std::move(o.xml_namespace)),
+      xml_namespace_prefix(std::move(o.xml_namespace_prefix)),
+      streaming(o.streaming),
+      json_value(o.json_value),
       member_shape(o.member_shape),
       member_location_name(std::move(o.member_location_name)),
       flattened(o.flattened),
@@ -229,7 +232,10 @@ Result<std::unique_ptr<ServiceModel>> ServiceModel::Load(
     s.timestamp_format = ParseTimestampFormat(Str(o, "timestampFormat"));
     if (auto it = o.find("xmlNamespace"); it != o.end() && it->value().is_object()) {
       s.xml_namespace = Str(it->value().get_object(), "uri");
+      s.xml_namespace_prefix = Str(it->value().get_object(), "prefix");
     }
+    s.streaming = Bool(o, "streaming");
+    s.json_value = Bool(o, "jsonvalue");
     if (auto it = o.find("error"); it != o.end() && it->value().is_object()) {
       const json::object& e = it->value().get_object();
       s.error_code = Str(e, "code");
@@ -260,6 +266,8 @@ Result<std::unique_ptr<ServiceModel>> ServiceModel::Load(
         m.flattened = Bool(mo, "flattened");
         m.idempotency_token = Bool(mo, "idempotencyToken");
         m.host_label = Bool(mo, "hostLabel");
+        m.streaming = Bool(mo, "streaming");
+        m.json_value = Bool(mo, "jsonvalue");
         m.timestamp_format = ParseTimestampFormat(Str(mo, "timestampFormat"));
         s.members.push_back(std::move(m));
       }

@@ -44,6 +44,8 @@ struct Member {
   bool flattened = false;
   bool idempotency_token = false;
   bool host_label = false;
+  bool streaming = false;   // a REST payload read or written as a stream (S3 object bodies)
+  bool json_value = false;  // a header holding base64-encoded JSON ("jsonvalue")
   TimestampFormat timestamp_format = TimestampFormat::kDefault;
 };
 
@@ -72,8 +74,11 @@ struct Shape {
   int error_http_status = 0;  // from "error": {"httpStatusCode"}
   std::string error_code;     // from "error": {"code"} (query protocols), else empty
   bool error_sender_fault = true;
-  std::string payload;  // REST: the member that is the whole body, if any
-  std::string xml_namespace;
+  std::string payload;               // REST: the member that is the whole body, if any
+  std::string xml_namespace;         // "xmlNamespace": {"uri"}
+  std::string xml_namespace_prefix;  // "xmlNamespace": {"prefix"}, e.g. "xsi"
+  bool streaming = false;
+  bool json_value = false;
 
   // Lists.
   ShapeId member_shape = kNoShape;

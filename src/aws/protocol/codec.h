@@ -43,6 +43,14 @@ class ProtocolCodec {
   // An error response. `model` may be null when the service could not be determined.
   virtual http::Response SerializeError(const ServiceModel* model, const AwsError& error,
                                         std::string_view request_id) const = 0;
+
+  // Whether the body of the request whose head is `head` (method, target, headers; no body yet)
+  // is to be streamed rather than held in Request::body: true when the head resolves to an
+  // operation whose input payload is a streaming blob (S3's PutObject and UploadPart).
+  virtual bool StreamsRequestBody(const ServiceModel& /*model*/,
+                                  const http::Request& /*head*/) const {
+    return false;
+  }
 };
 
 }  // namespace sagetrail::aws
