@@ -5,6 +5,7 @@
 
 #include "aws/protocol/auth_errors.h"
 #include "aws/protocol/json_writer.h"
+#include "aws/sigv4/chunk_signature.h"
 #include "aws/upload_spool.h"
 
 namespace sagetrail::aws {
@@ -100,6 +101,21 @@ void Pipeline::Handle(http::Request request, http::Responder respond) {
         entry->model, AuthErrorFor(entry->model->protocol(), entry->s3, verified.error()),
         ctx->request_id));
     return;
+  }
+  // An aws-chunked body: each chunk's signature chains from the request's own.
+  if (spool != nullptr && spool->decoder() != nullptr &&
+      sigv4::HasChunkSignatures(spool->decoder()->mode()) && spool->decoder()->done()) {
+    sigv4::ChunkSignatureVerifier chunks(verified->chunk_signing_context());
+    if (auto failed = chunks.VerifyDecoded(*spool->decoder())) {
+      AwsError e{"SignatureDoesNotMatch",
+                 "The request signature we calculated does not match the signature you "
+                 "provided. Check your key and signing method.",
+                 403, true};
+      e.extra.push_back({"StringToSign", failed->string_to_sign});
+      e.extra.push_back({"SignatureProvided", failed->signature_provided});
+      respond(codec.SerializeError(entry->model, e, ctx->request_id));
+      return;
+    }
   }
   ctx->authenticated = true;
   ctx->credential = verified->credential;

@@ -4,6 +4,12 @@
 // without reading the file again: the SHA-256 of the body as sent (for the signature, unless
 // the client left the payload unsigned), the MD5 of the payload (S3's ETag) and its size.
 //
+// An aws-chunked body (x-amz-content-sha256 STREAMING-...) is decoded on the way: the file holds
+// the payload, and the decoder keeps each chunk's signature and data hash for the pipeline to
+// verify once the request's own signature is known good (decoder()). A flexible checksum the
+// client announced (x-amz-checksum-<alg> header, or a trailer named by x-amz-trailer) is computed
+// over the payload and compared at Finish; S3's BadDigest when it differs.
+//
 // The pipeline reads its verdict (`error()`) and its hash; the service then takes the file
 // (Release) and moves it into place. A spool whose file was not released removes it when
 // destroyed. Not thread-safe: fed on one connection's thread, then handed to one request.
@@ -18,6 +24,8 @@
 #include <string_view>
 
 #include "aws/aws_error.h"
+#include "aws/sigv4/aws_chunked_decoder.h"
+#include "common/checksum.h"
 #include "common/crypto.h"
 #include "common/random.h"
 #include "http/http_message.h"
@@ -44,6 +52,10 @@ class UploadSpool final : public http::BodySink {
   uint64_t size() const { return size_; }
   const std::array<uint8_t, 16>& md5() const { return md5_; }
   const std::filesystem::path& path() const { return path_; }
+  // The aws-chunked decoder, when the body was aws-chunked (its chunks and trailer).
+  const sigv4::AwsChunkedDecoder* decoder() const { return decoder_.get(); }
+  // The flexible checksum of the payload ("CRC32" -> base64), when the client announced one.
+  const std::optional<std::pair<std::string, std::string>>& checksum() const { return checksum_; }
 
   // Hands the file over to the caller, who moves or deletes it.
   std::filesystem::path Release();
@@ -59,6 +71,13 @@ class UploadSpool final : public http::BodySink {
   bool hash_body_ = true;
   std::unique_ptr<Sha256Hasher> sha256_;
   std::unique_ptr<Md5Hasher> md5_hasher_;
+  std::unique_ptr<sigv4::AwsChunkedDecoder> decoder_;
+  std::optional<ChecksumAlgorithm> checksum_algorithm_;
+  std::string checksum_expected_;  // from the header; empty: from the trailer
+  std::unique_ptr<Checksummer> checksummer_;
+  std::optional<std::pair<std::string, std::string>> checksum_;
+  uint64_t declared_decoded_size_ = 0;
+  bool has_declared_decoded_size_ = false;
   std::string sha256_hex_;
   std::array<uint8_t, 16> md5_{};
   uint64_t size_ = 0;

@@ -77,18 +77,32 @@ Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
   return out;
 }
 
-std::array<uint8_t, 16> Md5(std::string_view data) {
-  std::array<uint8_t, 16> out;
+Md5Digest Md5(std::string_view data) {
+  Md5Digest out;
   Digest(FetchedMd5(), {data}, out.data());
   return out;
 }
 
-Sha256Hasher::Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr ||
-      EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), FetchedSha256(), nullptr) != 1) {
-    std::abort();
-  }
+namespace {
+
+void* NewDigestCtx(const EVP_MD* md) {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr || EVP_DigestInit_ex2(ctx, md, nullptr) != 1) std::abort();
+  return ctx;
 }
+
+void ResetDigestCtx(void* ctx, const EVP_MD* md) {
+  if (EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx), md, nullptr) != 1) std::abort();
+}
+
+void FinishDigest(void* ctx, uint8_t* out) {
+  unsigned len = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx), out, &len) != 1) std::abort();
+}
+
+}  // namespace
+
+Sha256Hasher::Sha256Hasher() : ctx_(NewDigestCtx(FetchedSha256())) {}
 
 Sha256Hasher::~Sha256Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
 
@@ -98,17 +112,13 @@ void Sha256Hasher::Update(std::string_view data) {
 
 Sha256Digest Sha256Hasher::Finish() {
   Sha256Digest out;
-  unsigned len = 0;
-  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len);
+  FinishDigest(ctx_, out.data());
   return out;
 }
 
-Md5Hasher::Md5Hasher() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr ||
-      EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), FetchedMd5(), nullptr) != 1) {
-    std::abort();
-  }
-}
+void Sha256Hasher::Reset() { ResetDigestCtx(ctx_, FetchedSha256()); }
+
+Md5Hasher::Md5Hasher() : ctx_(NewDigestCtx(FetchedMd5())) {}
 
 Md5Hasher::~Md5Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
 
@@ -116,12 +126,13 @@ void Md5Hasher::Update(std::string_view data) {
   EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size());
 }
 
-std::array<uint8_t, 16> Md5Hasher::Finish() {
-  std::array<uint8_t, 16> out;
-  unsigned len = 0;
-  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len);
+Md5Digest Md5Hasher::Finish() {
+  Md5Digest out;
+  FinishDigest(ctx_, out.data());
   return out;
 }
+
+void Md5Hasher::Reset() { ResetDigestCtx(ctx_, FetchedMd5()); }
 
 std::string HexEncode(const uint8_t* data, size_t n) {
   std::string out(n * 2, '\0');

@@ -10,6 +10,7 @@
 namespace sagetrail {
 
 using Sha256Digest = std::array<uint8_t, 32>;
+using Md5Digest = std::array<uint8_t, 16>;
 
 Sha256Digest Sha256(std::string_view data);
 std::string Sha256Hex(std::string_view data);
@@ -25,12 +26,14 @@ class Sha256Hasher {
   Sha256Hasher& operator=(const Sha256Hasher&) = delete;
   void Update(std::string_view data);
   Sha256Digest Finish();
+  // Starts over, as if newly constructed (no allocation).
+  void Reset();
 
  private:
   void* ctx_;  // EVP_MD_CTX
 };
 
-// Incremental MD5 (S3's ETag; not for security).
+// Incremental MD5 (S3's ETag of an object streamed to disk).
 class Md5Hasher {
  public:
   Md5Hasher();
@@ -38,7 +41,9 @@ class Md5Hasher {
   Md5Hasher(const Md5Hasher&) = delete;
   Md5Hasher& operator=(const Md5Hasher&) = delete;
   void Update(std::string_view data);
-  std::array<uint8_t, 16> Finish();
+  Md5Digest Finish();
+  // Starts over, as if newly constructed (no allocation).
+  void Reset();
 
  private:
   void* ctx_;  // EVP_MD_CTX

@@ -49,9 +49,6 @@ json::object OwnerJson(std::string_view account) {
 
 }  // namespace
 
-// Declared in s3_object_ops.cc.
-struct ReceivedBody;
-
 Result<json::value, AwsError> S3Service::CreateMultipartUpload(RequestContext& ctx) {
   std::string key = Str(ctx.input, "Key");
   if (key.size() > 1024) return errors::KeyTooLong(key.size());
@@ -111,6 +108,7 @@ Result<json::value, AwsError> S3Service::UploadPart(RequestContext& ctx) {
   std::string blob;
   uint64_t size = 0;
   std::array<uint8_t, 16> md5{};
+  std::map<std::string, std::string> checksums;
   if (auto* spool = dynamic_cast<aws::UploadSpool*>(ctx.http.streamed_body.get())) {
     if (spool->error()) return *spool->error();
     if (auto given = aws::StringField(ctx.input, "ContentMD5")) {
@@ -126,6 +124,7 @@ Result<json::value, AwsError> S3Service::UploadPart(RequestContext& ctx) {
     blob = std::move(adopted).value();
     size = spool->size();
     md5 = spool->md5();
+    if (spool->checksum()) checksums[spool->checksum()->first] = spool->checksum()->second;
   } else {
     const std::string& bytes = ctx.http.body;
     md5 = Md5(bytes);
@@ -158,10 +157,13 @@ Result<json::value, AwsError> S3Service::UploadPart(RequestContext& ctx) {
   p.etag = "\"" + HexEncode(md5) + "\"";
   p.blob = blob;
   p.last_modified = clock_.Now();
+  p.checksums = checksums;
   u.parts[*number] = p;
   SaveUpload(ctx, u);
   RemoveBlobsAfterCommit(ctx, std::move(replaced));
-  return json::value(json::object{{"ETag", p.etag}});
+  json::object out{{"ETag", p.etag}};
+  for (const auto& [alg, v] : p.checksums) out["Checksum" + alg] = v;
+  return json::value(std::move(out));
 }
 
 Result<json::value, AwsError> S3Service::UploadPartCopy(RequestContext& ctx) {

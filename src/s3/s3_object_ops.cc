@@ -219,6 +219,7 @@ struct ReceivedBody {
   std::string blob;
   uint64_t size = 0;
   std::array<uint8_t, 16> md5{};
+  std::map<std::string, std::string> checksums;  // "CRC32" -> base64
 };
 
 static Result<ReceivedBody, AwsError> TakeBody(RequestContext& ctx, const BlobFiles& blobs) {
@@ -232,6 +233,7 @@ static Result<ReceivedBody, AwsError> TakeBody(RequestContext& ctx, const BlobFi
     body.blob = std::move(id).value();
     body.size = spool->size();
     body.md5 = spool->md5();
+    if (spool->checksum()) body.checksums[spool->checksum()->first] = spool->checksum()->second;
     return body;
   }
   const std::string& bytes = ctx.http.body;
@@ -299,6 +301,7 @@ Result<json::value, AwsError> S3Service::PutObject(RequestContext& ctx) {
     blobs_.Remove(body->blob);
   }
   o.headers = HeadersFrom(ctx.input);
+  o.headers.checksums = body->checksums;
   if (auto tagging = aws::StringField(ctx.input, "Tagging")) o.tags = TagsFromQuery(*tagging);
   o.owner = ctx.account_id;
   std::vector<std::string> replaced;
@@ -307,6 +310,7 @@ Result<json::value, AwsError> S3Service::PutObject(RequestContext& ctx) {
   }
   SaveObject(ctx, bucket, o);
   json::object out{{"ETag", o.etag}};
+  for (const auto& [alg, v] : o.headers.checksums) out["Checksum" + alg] = v;
   bucket.objects[key] = std::move(o);
   RemoveBlobsAfterCommit(ctx, std::move(replaced));
   return json::value(std::move(out));

@@ -34,12 +34,6 @@ class ProtocolCodec {
                                          const boost::json::value& output,
                                          std::string_view request_id) const = 0;
 
-  // Whether the body of the request whose head this is should stream to disk rather than be
-  // held in memory: the operation's input payload is a streaming blob (S3 PutObject).
-  virtual bool StreamsRequestBody(const ServiceModel&, const http::Request& /*head*/) const {
-    return false;
-  }
-
   // An error response. `model` may be null when the service could not be determined.
   virtual http::Response SerializeError(const ServiceModel* model, const AwsError& error,
                                         std::string_view request_id) const = 0;

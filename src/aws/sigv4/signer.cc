@@ -9,8 +9,8 @@
 
 namespace sagetrail::aws::sigv4 {
 
-void SignRequest(http::Request& request, const SigningCredentials& credentials,
-                 const SignOptions& options, TimePoint now) {
+ChunkSigningContext SignRequest(http::Request& request, const SigningCredentials& credentials,
+                                const SignOptions& options, TimePoint now) {
   std::string amz_date = FormatAmzDate(now);
   std::string date = amz_date.substr(0, 8);
   request.headers.push_back({"X-Amz-Date", amz_date});
@@ -47,11 +47,38 @@ void SignRequest(http::Request& request, const SigningCredentials& credentials,
   parts.s3 = options.s3;
   std::string scope = CredentialScope(date, options.region, options.service);
   std::string sts = StringToSign(amz_date, scope, CanonicalRequest(parts));
-  std::string signature = Signature(
-      SigningKey(credentials.secret_access_key, date, options.region, options.service), sts);
+  ChunkSigningContext context;
+  context.signing_key =
+      SigningKey(credentials.secret_access_key, date, options.region, options.service);
+  context.seed_signature = Signature(context.signing_key, sts);
   std::string authz = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" +
-                      scope + ", SignedHeaders=" + Join(names, ";") + ", Signature=" + signature;
+                      scope + ", SignedHeaders=" + Join(names, ";") +
+                      ", Signature=" + context.seed_signature;
   request.headers.push_back({"Authorization", std::move(authz)});
+  context.amz_date = std::move(amz_date);
+  context.scope = std::move(scope);
+  return context;
+}
+
+ChunkSigningContext SignStreamingRequest(http::Request& request,
+                                         const SigningCredentials& credentials,
+                                         const SignOptions& options, TimePoint now,
+                                         ChunkedMode mode, uint64_t decoded_length,
+                                         const std::vector<std::string>& trailer_names) {
+  auto set = [&request](std::string_view name, std::string value) {
+    for (http::Header& h : request.headers) {
+      if (EqualsIgnoreCase(h.name, name)) {
+        h.value = std::move(value);
+        return;
+      }
+    }
+    request.headers.push_back({std::string(name), std::move(value)});
+  };
+  set("x-amz-content-sha256", std::string(ChunkedModeName(mode)));
+  set("Content-Encoding", "aws-chunked");
+  set("x-amz-decoded-content-length", std::to_string(decoded_length));
+  if (!trailer_names.empty()) set("x-amz-trailer", Join(trailer_names, ","));
+  return SignRequest(request, credentials, options, now);
 }
 
 void PresignRequest(http::Request& request, const SigningCredentials& credentials,

@@ -23,15 +23,6 @@ struct SignatureParts {
 
 namespace {
 
-// The hash of the body as received: computed while it streamed to disk, or now.
-std::string BodySha256(const http::Request& req) {
-  return req.streamed_sha256 ? *req.streamed_sha256 : Sha256Hex(req.body);
-}
-
-}  // namespace
-
-namespace {
-
 constexpr int64_t kMaxPresignExpires = 604800;  // one week
 
 AuthFailure Fail(AuthFailureKind kind, std::string message = {}) {
@@ -328,7 +319,13 @@ Result<VerifiedRequest, AuthFailure> Verifier::VerifyParts(const http::Request& 
     return f;
   }
 
-  // Payload hash.
+  // Payload hash. A body the server streamed elsewhere comes with its hash; one streamed without
+  // it has no known hash, and matches none (req.body, empty then, is not that body).
+  auto body_hash = [&req]() -> std::string {
+    if (req.streamed_sha256) return *req.streamed_sha256;
+    if (req.streamed_body != nullptr) return "(streamed body of unknown hash)";
+    return Sha256Hex(req.body);
+  };
   std::string payload_hash;
   if (const std::string* h = req.FindHeader("x-amz-content-sha256")) {
     payload_hash = *h;
@@ -336,15 +333,15 @@ Result<VerifiedRequest, AuthFailure> Verifier::VerifyParts(const http::Request& 
     if (literal && !options.s3) {
       // Only S3 lets a request leave its body out of the signature; every other service signs
       // the body's hash, so a request signed over UNSIGNED-PAYLOAD does not verify.
-      payload_hash = BodySha256(req);
-    } else if (!literal && payload_hash != BodySha256(req)) {
+      payload_hash = body_hash();
+    } else if (!literal && payload_hash != body_hash()) {
       return Fail(AuthFailureKind::kContentHashMismatch,
                   "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
   } else if (sp.presigned && options.s3) {
     payload_hash = std::string(kUnsignedPayload);
   } else {
-    payload_hash = BodySha256(req);
+    payload_hash = body_hash();
   }
 
   // Signature.
@@ -398,6 +395,10 @@ Result<VerifiedRequest, AuthFailure> Verifier::VerifyParts(const http::Request& 
   out.service = std::string(service);
   out.request_time = *request_time;
   out.presigned = sp.presigned;
+  out.signing_key = key;
+  out.scope = std::move(scope);
+  out.amz_date = sp.amz_date;
+  out.seed_signature = std::move(expected);
   return out;
 }
 

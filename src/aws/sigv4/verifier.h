@@ -3,7 +3,8 @@
 // faults gets the error AWS would give: header vs query, missing, malformed, date, skew,
 // Host signed, algorithm, credential form, scope, key id, signature, security token.
 //
-// Thread-safe; does no I/O.
+// The payload hash is checked against req.body, or against req.streamed_sha256 when the server
+// streamed the body elsewhere. Thread-safe; does no I/O.
 #pragma once
 
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "aws/credential_store.h"
 #include "aws/model/region_catalog.h"
 #include "aws/sigv4/auth_failure.h"
+#include "aws/sigv4/chunk_signature.h"
 #include "aws/sigv4/signing_key_cache.h"
 #include "common/clock.h"
 #include "common/result.h"
@@ -33,6 +35,15 @@ struct VerifiedRequest {
   std::string service;
   TimePoint request_time;
   bool presigned = false;
+  // What the request was signed with: the signatures of an aws-chunked body chain from it.
+  Sha256Digest signing_key{};
+  std::string scope;           // "<date>/<region>/<service>/aws4_request"
+  std::string amz_date;        // the request time as signed, "20130524T000000Z"
+  std::string seed_signature;  // the request's own signature (hex)
+
+  ChunkSigningContext chunk_signing_context() const {
+    return {signing_key, amz_date, scope, seed_signature};
+  }
 };
 
 // The credential scope a request claims, read without verifying anything (for routing).

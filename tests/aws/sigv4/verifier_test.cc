@@ -5,10 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "aws/model/region_catalog.h"
+#include "aws/sigv4/aws_chunked_decoder.h"
 #include "aws/sigv4/canonical_request.h"
+#include "aws/sigv4/chunk_signature.h"
 #include "aws/sigv4/signer.h"
 #include "common/crypto.h"
 #include "common/strings.h"
@@ -743,6 +747,193 @@ TEST_F(VerifierTest, PresignedExpiresOfExactlyAWeekIsAccepted) {
   PresignRequest(r, {kKey, kSecret, ""}, Options(), Now(), 604800);
   auto res = Verify(r);
   EXPECT_TRUE(res.ok()) << res.error().message;
+}
+
+// --- S3 presigned URLs ---------------------------------------------------------------------
+
+http::Request S3Get() {
+  http::Request r;
+  r.method = "GET";
+  r.target = "/bucket/key";
+  r.headers = {{"Host", "s3.us-east-1.amazonaws.com"}};
+  return r;
+}
+
+TEST_F(VerifierTest, S3PresignedUrlIsValidUntilDatePlusExpires) {
+  http::Request r = S3Get();
+  TimePoint signed_at = Now() - seconds(300);
+  PresignRequest(r, {kKey, kSecret, ""}, {"us-east-1", "s3", true}, signed_at, 300);
+  auto res = verifier_.Verify(r, VerifyOptions{"s3", true});
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_TRUE(res->presigned);
+
+  clock_.Advance(std::chrono::seconds(1));
+  res = verifier_.Verify(r, VerifyOptions{"s3", true});
+  ASSERT_FALSE(res.ok());
+  const AuthFailure& f = res.error();
+  EXPECT_EQ(f.kind, AuthFailureKind::kPresignExpired);
+  EXPECT_EQ(f.message, "Request has expired");
+  // What S3's AccessDenied prints besides: X-Amz-Expires, Expires (= date + expires), ServerTime.
+  EXPECT_TRUE(f.presigned);
+  EXPECT_EQ(f.expires, 300);
+  EXPECT_EQ(f.request_time, signed_at);
+  EXPECT_EQ(f.server_time, signed_at + seconds(301));
+}
+
+TEST_F(VerifierTest, S3PresignedExpiresOutOfRange) {
+  for (auto [value, text] :
+       {std::pair<std::string, std::string>{"-1", "X-Amz-Expires must be non-negative"},
+        {"604801",
+         "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires "
+         "must be less than 604800 seconds"}}) {
+    http::Request r = S3Get();
+    PresignRequest(r, {kKey, kSecret, ""}, {"us-east-1", "s3", true}, Now(), 300);
+    r.target.replace(r.target.find("X-Amz-Expires=300"), 17, "X-Amz-Expires=" + value);
+    auto res = verifier_.Verify(r, VerifyOptions{"s3", true});
+    ASSERT_FALSE(res.ok()) << value;
+    EXPECT_EQ(res.error().kind, AuthFailureKind::kIncomplete) << value;
+    EXPECT_EQ(res.error().message, text);
+    EXPECT_TRUE(res.error().presigned);
+  }
+  http::Request week = S3Get();
+  PresignRequest(week, {kKey, kSecret, ""}, {"us-east-1", "s3", true}, Now() - seconds(604800),
+                 604800);
+  auto res = verifier_.Verify(week, VerifyOptions{"s3", true});
+  EXPECT_TRUE(res.ok()) << res.error().message;
+}
+
+// --- Streamed bodies -------------------------------------------------------------------------
+
+class DiscardingSink final : public http::BodySink {
+ public:
+  void Append(std::string_view) override {}
+  void Finish() override {}
+};
+
+http::Request S3Put(std::string body) {
+  http::Request r;
+  r.method = "PUT";
+  r.target = "/bucket/key";
+  r.headers = {{"Host", "s3.us-east-1.amazonaws.com"}};
+  r.body = std::move(body);
+  return r;
+}
+
+// The body went to a sink: the hash its consumer computed stands for it.
+void Stream(http::Request& r, std::optional<std::string> sha256) {
+  r.body.clear();
+  r.streamed_body = std::make_shared<DiscardingSink>();
+  r.streamed_sha256 = std::move(sha256);
+}
+
+TEST_F(VerifierTest, StreamedS3BodyIsCheckedAgainstItsStreamedHash) {
+  http::Request r = S3Put("object data");
+  SignRequest(r, {kKey, kSecret, ""}, {"us-east-1", "s3", true}, Now());
+  Stream(r, Sha256Hex("object data"));
+  auto res = verifier_.Verify(r, VerifyOptions{"s3", true});
+  EXPECT_TRUE(res.ok()) << res.error().message;
+
+  r.streamed_sha256 = Sha256Hex("other data");
+  res = verifier_.Verify(r, VerifyOptions{"s3", true});
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().kind, AuthFailureKind::kContentHashMismatch);
+
+  // Streamed without a hash: the (empty) req.body is not the body, and matches no hash, not even
+  // the empty body's.
+  http::Request empty = S3Put("");
+  SignRequest(empty, {kKey, kSecret, ""}, {"us-east-1", "s3", true}, Now());
+  Stream(empty, std::nullopt);
+  res = verifier_.Verify(empty, VerifyOptions{"s3", true});
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().kind, AuthFailureKind::kContentHashMismatch);
+}
+
+TEST_F(VerifierTest, StreamedHashIsWhatTheSignatureCoversWithoutContentSha256) {
+  http::Request r = Signed();
+  Stream(r, Sha256Hex(R"({"MaxResults":10})"));
+  auto res = Verify(r);
+  EXPECT_TRUE(res.ok()) << res.error().message;
+  r.streamed_sha256 = Sha256Hex(R"({"MaxResults":11})");
+  ExpectFailure(r, AuthFailureKind::kSignatureMismatch);
+  Stream(r, std::nullopt);
+  ExpectFailure(r, AuthFailureKind::kSignatureMismatch);
+}
+
+TEST_F(VerifierTest, StreamedHashTakesThePlaceOfTheBody) {
+  // A body still held but also hashed while streamed: the streamed hash is the one checked.
+  http::Request r = S3Put("object data");
+  SignRequest(r, {kKey, kSecret, ""}, {"us-east-1", "s3", true}, Now());
+  r.streamed_sha256 = Sha256Hex("something else");
+  auto res = verifier_.Verify(r, VerifyOptions{"s3", true});
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().kind, AuthFailureKind::kContentHashMismatch);
+}
+
+// --- What chunk verification needs -----------------------------------------------------------
+
+TEST_F(VerifierTest, VerifiedRequestCarriesTheSigningContext) {
+  http::Request r = Unsigned();
+  ChunkSigningContext signed_with = SignRequest(r, {kKey, kSecret, ""}, Options(), Now());
+  auto res = Verify(r);
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ(res->signing_key, SigningKey(kSecret, "20251122", "us-east-1", "sagemaker"));
+  EXPECT_EQ(res->scope, "20251122/us-east-1/sagemaker/aws4_request");
+  EXPECT_EQ(res->amz_date, FormatAmzDate(Now()));
+  EXPECT_EQ(res->seed_signature, signed_with.seed_signature);
+  EXPECT_NE(Authorization(r).find("Signature=" + res->seed_signature), std::string::npos);
+  ChunkSigningContext ctx = res->chunk_signing_context();
+  EXPECT_EQ(ctx.signing_key, signed_with.signing_key);
+  EXPECT_EQ(ctx.scope, signed_with.scope);
+  EXPECT_EQ(ctx.amz_date, signed_with.amz_date);
+  EXPECT_EQ(ctx.seed_signature, signed_with.seed_signature);
+}
+
+// AWS's chunked-upload example, end to end: the seed request verifies (its body streamed), and
+// its body's chunks verify from what the Verifier returned.
+TEST_F(VerifierTest, AwsChunkedUploadExample) {
+  clock_.Set(FromUnixSeconds(1369353600));  // 2013-05-24T00:00:00Z
+  http::Request r;
+  r.method = "PUT";
+  r.target = "/examplebucket/chunkObject.txt";
+  r.headers = {
+      {"Host", "s3.amazonaws.com"},
+      {"x-amz-date", "20130524T000000Z"},
+      {"x-amz-storage-class", "REDUCED_REDUNDANCY"},
+      {"Authorization",
+       "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,"
+       "SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;"
+       "x-amz-decoded-content-length;x-amz-storage-class,"
+       "Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"},
+      {"x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"},
+      {"Content-Encoding", "aws-chunked"},
+      {"x-amz-decoded-content-length", "66560"},
+      {"Content-Length", "66824"}};
+  Stream(r, std::nullopt);  // the literal payload hash needs no body hash
+  auto res = verifier_.Verify(r, VerifyOptions{"s3", true});
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ(res->seed_signature,
+            "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9");
+  EXPECT_EQ(res->scope, "20130524/us-east-1/s3/aws4_request");
+  EXPECT_EQ(res->amz_date, "20130524T000000Z");
+
+  std::string body =
+      "10000;chunk-signature=ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648\r\n" +
+      std::string(65536, 'a') +
+      "\r\n400;chunk-signature=0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497"
+      "\r\n" +
+      std::string(1024, 'a') +
+      "\r\n0;chunk-signature=b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9"
+      "\r\n\r\n";
+  AwsChunkedDecoder decoder(ChunkedMode::kSignedPayload);
+  ChunkSignatureVerifier chunks(res->chunk_signing_context());
+  decoder.set_chunk_callback([&chunks](const ChunkInfo& c) {
+    auto f = chunks.VerifyChunk(c);
+    return f ? Status::InvalidArgument(f->message) : Status::Ok();
+  });
+  ASSERT_TRUE(decoder.Feed(body, [](std::string_view) {}).ok());
+  ASSERT_TRUE(decoder.Finish().ok());
+  EXPECT_EQ(chunks.chunks_verified(), 3u);
+  EXPECT_EQ(decoder.decoded_size(), 66560u);
 }
 
 // --- PeekScope -----------------------------------------------------------------------------
