@@ -33,6 +33,10 @@ struct InternalCall {
   // to identity-based policies, or a user's identity with the credential that authorizes it.
   Identity caller;
   std::shared_ptr<const Credential> credential;
+  // A service principal acting for one of its resources names it (aws:SourceArn, e.g. the
+  // trail's ARN, and aws:SourceAccount), for the resource policies that check them.
+  std::string source_arn;
+  std::string source_account;
   // How the call is recorded: an AwsApiCall, or an AwsServiceEvent (with these details).
   bool service_event = false;
   boost::json::value service_event_details;
