@@ -37,6 +37,10 @@ struct InternalCall {
   // The request body of an operation that takes one (S3 PutObject): bytes, or a spooled body.
   std::string body;
   std::shared_ptr<http::BodySink> streamed_body;
+  // A service principal acting for one of its resources names it (aws:SourceArn, e.g. the
+  // trail's ARN, and aws:SourceAccount), for the resource policies that check them.
+  std::string source_arn;
+  std::string source_account;
   // How the call is recorded: an AwsApiCall, or an AwsServiceEvent (with these details).
   bool service_event = false;
   boost::json::value service_event_details;

@@ -198,6 +198,8 @@ void Pipeline::Invoke(InternalCall call, std::function<void(InternalResult)> don
   ctx->credential = std::move(call.credential);
   ctx->account_id = std::move(call.account_id);
   ctx->region = std::move(call.region);
+  ctx->source_arn = std::move(call.source_arn);
+  ctx->source_account = std::move(call.source_account);
   // A service principal calls from within AWS: it is its own source and user agent.
   if (ctx->identity.type == IdentityType::kAWSService) {
     ctx->source_ip = ctx->identity.invoked_by;

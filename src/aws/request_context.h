@@ -6,9 +6,11 @@
 
 #include <boost/json/value.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "aws/audit_sink.h"
@@ -56,6 +58,25 @@ struct AccessRequest {
   // iam:PassedToService = `passed_to`).
   std::vector<std::string> passed_roles;
   std::string passed_to;
+
+  // Resource-based policy. `resource_policy_applies`: the resource is of a kind that has
+  // resource-based policies (a bucket does, with or without one); IAM then weighs
+  // `resource_policy` (its JSON text, empty when it has none) along with the caller's own
+  // policies, and an AWS service principal may act on the resource only if that policy allows
+  // it. `resource_account` owns the resource (empty: the call's account, RequestContext's
+  // account_id); a caller from another account needs the policy to allow it too.
+  bool resource_policy_applies = false;
+  std::string resource_policy;
+  std::string resource_account;
+  // The unique id each IAM user and role ARN in `resource_policy` had when the policy was saved
+  // (IdentityStore::PrincipalIds): an entry whose principal was deleted (and maybe created again
+  // under the same name) matches nobody. ARNs not in the map match by ARN.
+  std::map<std::string, std::string> resource_policy_principal_ids;
+
+  // The service-specific condition keys of this call and their values, for the conditions of
+  // every policy weighed: {"s3:x-amz-acl", "bucket-owner-full-control"}, {"s3:prefix", "logs/"}.
+  // A key given more than once is multivalued.
+  std::vector<std::pair<std::string, std::string>> condition_values;
 };
 
 struct RequestContext {
@@ -79,6 +100,10 @@ struct RequestContext {
   Identity identity;
   std::string account_id;  // the account whose resources the call touches (recipient)
   std::string region;      // from the credential scope
+  // For a service principal acting for one of its resources (a trail writing its log files):
+  // that resource's ARN and account (aws:SourceArn, aws:SourceAccount). Empty otherwise.
+  std::string source_arn;
+  std::string source_account;
 
   // Known after operation resolution and parsing.
   const Operation* operation = nullptr;

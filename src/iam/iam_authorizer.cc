@@ -1,5 +1,8 @@
 #include "iam/iam_authorizer.h"
 
+#include <map>
+#include <vector>
+
 #include "aws/protocol/generic_value.h"
 #include "common/time_format.h"
 #include "iam/policy/access_denied_message.h"
@@ -43,42 +46,114 @@ std::string IamAuthorizer::ActionOf(const aws::RequestContext& ctx) {
 
 ConditionContext IamAuthorizer::ContextOf(const aws::RequestContext& ctx) const {
   ConditionContext c;
-  c.Set("aws:SourceIp", ctx.source_ip);
+  const aws::Identity& id = ctx.identity;
+  const bool service = id.type == aws::IdentityType::kAWSService;
   c.Set("aws:CurrentTime", FormatIso8601(clock_.Now()));
   c.Set("aws:EpochTime", std::to_string(ToUnixSeconds(clock_.Now())));
-  c.Set("aws:SecureTransport", "false");
-  c.Set("aws:PrincipalArn", ctx.identity.type == aws::IdentityType::kAssumedRole &&
-                                    ctx.identity.session && ctx.identity.session->issuer
-                                ? ctx.identity.session->issuer->arn
-                                : ctx.identity.arn);
-  c.Set("aws:PrincipalAccount", ctx.identity.account_id);
-  c.Set("aws:userid", ctx.identity.principal_id);
+  c.Set("aws:SecureTransport", "false");  // served over http
   c.Set("aws:RequestedRegion", ctx.region);
-  if (ctx.identity.type == aws::IdentityType::kIAMUser)
-    c.Set("aws:username", ctx.identity.user_name);
-  bool temporary = !ctx.credential || !ctx.credential->session_token.empty();
-  if (ctx.identity.session) {
-    c.Set("aws:MultiFactorAuthPresent", ctx.identity.session->mfa_authenticated ? "true" : "false");
-  } else if (!temporary) {
-    // Long-term keys: the key is absent (conditions with ...IfExists treat it as matching).
+  c.Set("aws:PrincipalIsAWSService", service ? "true" : "false");
+  if (service) {
+    // A service principal has no ARN, account, address or IAM type of its own.
+    c.Set("aws:PrincipalServiceName", id.invoked_by);
+  } else {
+    c.Set("aws:SourceIp", ctx.source_ip);
+    c.Set("aws:PrincipalArn",
+          id.type == aws::IdentityType::kAssumedRole && id.session && id.session->issuer
+              ? id.session->issuer->arn
+              : id.arn);
+    c.Set("aws:PrincipalAccount", id.account_id);
+    c.Set("aws:userid", id.principal_id);
+    if (id.type == aws::IdentityType::kIAMUser) c.Set("aws:username", id.user_name);
+    // Long-term keys leave aws:MultiFactorAuthPresent out (...IfExists conditions match).
+    if (id.session) {
+      c.Set("aws:MultiFactorAuthPresent", id.session->mfa_authenticated ? "true" : "false");
+    }
+    switch (id.type) {
+      case aws::IdentityType::kRoot:
+        c.Set("aws:PrincipalType", "Account");
+        break;
+      case aws::IdentityType::kIAMUser:
+        c.Set("aws:PrincipalType", "User");
+        break;
+      case aws::IdentityType::kAssumedRole:
+        c.Set("aws:PrincipalType", "AssumedRole");
+        break;
+      case aws::IdentityType::kFederatedUser:
+        c.Set("aws:PrincipalType", "FederatedUser");
+        break;
+      case aws::IdentityType::kAWSService:
+        break;
+    }
   }
-  c.Set("aws:PrincipalType", aws::IdentityTypeName(ctx.identity.type));
+  if (!ctx.source_arn.empty()) c.Set("aws:SourceArn", ctx.source_arn);
+  if (!ctx.source_account.empty()) c.Set("aws:SourceAccount", ctx.source_account);
+  // The call's service-specific keys; a key given more than once is multivalued.
+  std::map<std::string, std::vector<std::string>> keys;
+  for (const auto& [key, value] : ctx.access.condition_values) keys[key].push_back(value);
+  for (auto& [key, values] : keys) {
+    if (values.size() == 1) {
+      c.Set(key, std::move(values.front()));
+    } else {
+      c.SetMulti(key, std::move(values));
+    }
+  }
   return c;
 }
 
-std::shared_ptr<const PolicyDocument> IamAuthorizer::Parsed(const std::string& text) const {
+ResourceCaller IamAuthorizer::ResourceCallerOf(const aws::Identity& id) {
+  ResourceCaller c;
+  c.arn = id.arn;
+  c.account_id = id.account_id;
+  c.principal_id = id.principal_id;
+  const aws::SessionIssuer* issuer =
+      id.session && id.session->issuer ? &*id.session->issuer : nullptr;
+  switch (id.type) {
+    case aws::IdentityType::kRoot:
+      c.kind = ResourceCaller::Kind::kRoot;
+      break;
+    case aws::IdentityType::kIAMUser:
+      c.kind = ResourceCaller::Kind::kUser;
+      break;
+    case aws::IdentityType::kAssumedRole:
+      c.kind = ResourceCaller::Kind::kRoleSession;
+      if (issuer != nullptr) {
+        c.issuer_arn = issuer->arn;
+        c.issuer_id = issuer->principal_id;
+      }
+      break;
+    case aws::IdentityType::kFederatedUser:
+      c.kind = ResourceCaller::Kind::kFederatedUser;
+      if (issuer != nullptr && issuer->type == "IAMUser") {
+        c.issuer_arn = issuer->arn;
+        c.issuer_id = issuer->principal_id;
+      }
+      break;
+    case aws::IdentityType::kAWSService:
+      c.kind = ResourceCaller::Kind::kService;
+      c.arn = id.invoked_by;
+      c.account_id.clear();
+      c.principal_id.clear();
+      break;
+  }
+  return c;
+}
+
+std::shared_ptr<const PolicyDocument> IamAuthorizer::Parsed(const std::string& text,
+                                                            PolicyKind kind) const {
+  std::string key = std::to_string(static_cast<int>(kind)) + ":" + text;
   {
     std::lock_guard<std::mutex> l(cache_mu_);
-    auto it = cache_.find(text);
+    auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
   }
-  auto parsed = PolicyDocument::Parse(text, PolicyKind::kIdentity);
+  auto parsed = PolicyDocument::Parse(text, kind);
   // A stored document that no longer parses allows nothing.
   std::shared_ptr<const PolicyDocument> doc =
       parsed.ok() ? std::make_shared<PolicyDocument>(std::move(parsed).value()) : nullptr;
   std::lock_guard<std::mutex> l(cache_mu_);
   if (cache_.size() >= kCacheLimit) cache_.clear();
-  cache_[text] = doc;
+  cache_[key] = doc;
   return doc;
 }
 
@@ -104,6 +179,37 @@ std::shared_ptr<const IamAuthorizer::PolicySet> IamAuthorizer::PoliciesOf(
   return set;
 }
 
+IamAuthorizer::CallerPolicies IamAuthorizer::PoliciesFor(const aws::Credential& credential,
+                                                         const aws::Identity& id) const {
+  CallerPolicies p;
+  // A federated user issued by the root user has the root user's (unlimited) identity side.
+  bool federated_by_root = id.type == aws::IdentityType::kFederatedUser && id.session &&
+                           id.session->issuer && id.session->issuer->type == "Root";
+  if (auto holder = PolicyHolder(id)) {
+    p.identity_set = PoliciesOf(id.account_id, *holder);
+    p.identity.reserve(p.identity_set->size());
+    for (const auto& d : *p.identity_set) p.identity.push_back(d.get());
+  } else if (federated_by_root) {
+    if (const PolicyDocument* admin =
+            AwsManagedPolicy("arn:aws:iam::aws:policy/AdministratorAccess")) {
+      p.identity.push_back(admin);
+    }
+  }
+  if (credential.has_session_policy) {
+    if (!credential.session_policy.empty()) {
+      if (auto d = Parsed(credential.session_policy)) p.session_set.push_back(std::move(d));
+    }
+    for (const std::string& arn : credential.session_policy_arns) {
+      if (auto m = store_.GetManagedPolicy(id.account_id, arn)) {
+        if (auto d = Parsed(m->document)) p.session_set.push_back(std::move(d));
+      }
+    }
+    p.session.emplace();
+    for (const auto& d : p.session_set) p.session->push_back(d.get());
+  }
+  return p;
+}
+
 Evaluation IamAuthorizer::Evaluate(const aws::Credential& credential, const aws::Identity& id,
                                    const std::string& action, const std::string& resource,
                                    ConditionContext context,
@@ -116,54 +222,104 @@ Evaluation IamAuthorizer::Evaluate(const aws::Credential& credential, const aws:
   req.context = std::move(context);
   req.complete_context = std::move(complete_context);
   if (req.is_root) return PolicyEvaluator::Evaluate(req, std::vector<PolicyDocument>{});
+  CallerPolicies p = PoliciesFor(credential, id);
+  return PolicyEvaluator::Evaluate(req, p.identity, p.session);
+}
 
-  // A federated user issued by the root user has the root user's (unlimited) identity side.
-  bool federated_by_root = id.type == aws::IdentityType::kFederatedUser && id.session &&
-                           id.session->issuer && id.session->issuer->type == "Root";
-  std::vector<const PolicyDocument*> identity_ptrs;
-  std::shared_ptr<const PolicySet> identity;
-  if (auto holder = PolicyHolder(id)) {
-    identity = PoliciesOf(id.account_id, *holder);
-    identity_ptrs.reserve(identity->size());
-    for (const auto& d : *identity) identity_ptrs.push_back(d.get());
-  } else if (federated_by_root) {
-    if (const PolicyDocument* admin =
-            AwsManagedPolicy("arn:aws:iam::aws:policy/AdministratorAccess")) {
-      identity_ptrs.push_back(admin);
-    }
+ResourceDecision IamAuthorizer::ResourcePolicyDecision(const aws::RequestContext& ctx,
+                                                       const std::string& action,
+                                                       const ConditionContext& context) const {
+  const aws::AccessRequest& access = ctx.access;
+  if (access.resource_policy.empty()) return {};
+  std::shared_ptr<const PolicyDocument> policy =
+      Parsed(access.resource_policy, PolicyKind::kResource);
+  if (!policy) return {};
+  ResourceRequest rr;
+  rr.action = action;
+  rr.resource = access.resource;
+  rr.caller = ResourceCallerOf(ctx.identity);
+  rr.context = context;
+  rr.principal_ids = &access.resource_policy_principal_ids;
+  return ResourcePolicyEvaluator::Evaluate(*policy, rr);
+}
+
+std::optional<std::string> IamAuthorizer::AuthorizeMain(const aws::RequestContext& ctx,
+                                                        const std::string& action) const {
+  const aws::AccessRequest& access = ctx.access;
+  const aws::Identity& id = ctx.identity;
+  const std::string shown = access.resource_in_denial ? access.resource : "";
+  auto denied = [&](Decision d) { return AccessDeniedMessage(id.arn, action, shown, d); };
+  if (!access.resource_policy_applies) {
+    // The condition context is built only if a statement that covers the call needs it.
+    Evaluation e = Evaluate(*ctx.credential, id, action, access.resource, {},
+                            [this, &ctx](ConditionContext& c) { c = ContextOf(ctx); });
+    if (e.allowed()) return std::nullopt;
+    return denied(e.decision);
   }
-  std::optional<std::vector<std::shared_ptr<const PolicyDocument>>> session;
-  if (credential.has_session_policy) {
-    session.emplace();
-    if (!credential.session_policy.empty()) {
-      if (auto d = Parsed(credential.session_policy)) session->push_back(std::move(d));
-    }
-    for (const std::string& arn : credential.session_policy_arns) {
-      if (auto p = store_.GetManagedPolicy(id.account_id, arn)) {
-        if (auto d = Parsed(p->document)) session->push_back(std::move(d));
-      }
-    }
+
+  const std::string& owner =
+      access.resource_account.empty() ? ctx.account_id : access.resource_account;
+  const bool same_account = id.account_id == owner;
+  const ConditionContext context = ContextOf(ctx);
+  if (id.type == aws::IdentityType::kRoot) {
+    // The owner's root user is not subject to policies; another account's only gets what the
+    // resource policy grants.
+    if (same_account) return std::nullopt;
+    ResourceDecision r = ResourcePolicyDecision(ctx, action, context);
+    if (r.allows()) return std::nullopt;
+    return denied(r.explicit_deny ? Decision::kResourceExplicitDeny
+                                  : Decision::kResourceImplicitDeny);
   }
-  std::optional<std::vector<const PolicyDocument*>> session_ptrs;
-  if (session) {
-    session_ptrs.emplace();
-    for (const auto& d : *session) session_ptrs->push_back(d.get());
+
+  AuthorizationRequest req;
+  req.action = action;
+  req.resource = access.resource;
+  req.principal_arn = id.arn;
+  req.context = context;
+  CallerPolicies p = PoliciesFor(*ctx.credential, id);
+  Evaluation e = PolicyEvaluator::Evaluate(req, p.identity, p.session);
+  if (e.decision == Decision::kExplicitDeny || e.decision == Decision::kSessionExplicitDeny) {
+    return denied(e.decision);
   }
-  return PolicyEvaluator::Evaluate(req, identity_ptrs, session_ptrs);
+  ResourceDecision r = ResourcePolicyDecision(ctx, action, context);
+  if (r.explicit_deny) return denied(Decision::kResourceExplicitDeny);
+  if (!same_account) {
+    // Across accounts both sides must allow: the resource's owner and the caller's account.
+    if (!r.allows()) return denied(Decision::kResourceImplicitDeny);
+    if (!e.allowed()) return denied(e.decision);
+    return std::nullopt;
+  }
+  if (e.allowed() || r.allows_directly) return std::nullopt;
+  if (r.allows_issuer) {
+    // Granted to the role or user behind the session: the session policies, if any, bound it.
+    if (!p.session) return std::nullopt;
+    Evaluation s = PolicyEvaluator::Evaluate(req, *p.session, std::nullopt);
+    if (s.allowed()) return std::nullopt;
+    if (e.decision == Decision::kImplicitDeny) return denied(Decision::kSessionImplicitDeny);
+  }
+  return denied(e.decision);
 }
 
 std::optional<std::string> IamAuthorizer::Authorize(const aws::RequestContext& ctx) const {
-  if (!ctx.credential || ctx.identity.type == aws::IdentityType::kRoot) return std::nullopt;
   const aws::AccessRequest& access = ctx.access;
   if (!access.required) return std::nullopt;
   std::string action = ActionOf(ctx);
-  // The condition context is built only if a statement that covers the call needs it.
-  Evaluation e = Evaluate(*ctx.credential, ctx.identity, action, access.resource, {},
-                          [this, &ctx](ConditionContext& c) { c = ContextOf(ctx); });
-  if (!e.allowed()) {
-    return AccessDeniedMessage(ctx.identity.arn, action,
-                               access.resource_in_denial ? access.resource : "", e.decision);
+  if (ctx.identity.type == aws::IdentityType::kAWSService) {
+    // Identity-based policies do not apply to a service principal: only a resource policy can
+    // refuse it, on a resource that has resource policies.
+    if (!access.resource_policy_applies) return std::nullopt;
+    ResourceDecision r = ResourcePolicyDecision(ctx, action, ContextOf(ctx));
+    if (r.allows()) return std::nullopt;
+    return AccessDeniedMessage(
+        ctx.identity.invoked_by, action, access.resource_in_denial ? access.resource : "",
+        r.explicit_deny ? Decision::kResourceExplicitDeny : Decision::kResourceImplicitDeny);
   }
+  if (!ctx.credential) return std::nullopt;
+  if (ctx.identity.type == aws::IdentityType::kRoot && !access.resource_policy_applies) {
+    return std::nullopt;
+  }
+  if (auto denied = AuthorizeMain(ctx, action)) return denied;
+  if (ctx.identity.type == aws::IdentityType::kRoot) return std::nullopt;
   for (const std::string& other : access.also_resources) {
     Evaluation o = Evaluate(*ctx.credential, ctx.identity, action, other, {},
                             [this, &ctx](ConditionContext& c) { c = ContextOf(ctx); });

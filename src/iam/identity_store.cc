@@ -621,7 +621,22 @@ IdentityStore::Outcome<IdentityStore::Done> IdentityStore::RemoveAccessKey(
 
 Result<std::map<std::string, std::string>, aws::AwsError> IdentityStore::TrustPrincipalIds(
     const std::vector<std::string>& arns) const {
-  // IAM resolves user and role principals when the policy is saved; one that does not exist is
+  auto ids = PrincipalIdsLocked(arns);
+  if (!ids.ok()) {
+    return MalformedPolicy("Invalid principal in policy: \"AWS\":\"" + ids.error() + "\"");
+  }
+  return std::move(ids).value();
+}
+
+Result<std::map<std::string, std::string>, std::string> IdentityStore::PrincipalIds(
+    const std::vector<std::string>& arns) const {
+  std::shared_lock lock(mu_);
+  return PrincipalIdsLocked(arns);
+}
+
+Result<std::map<std::string, std::string>, std::string> IdentityStore::PrincipalIdsLocked(
+    const std::vector<std::string>& arns) const {
+  // IAM resolves user and role principals when a policy is saved; one that does not exist is
   // refused. Only accounts this server holds can be checked.
   std::map<std::string, std::string> ids;
   constexpr std::string_view kPrefix = "arn:aws:iam::";
@@ -631,7 +646,7 @@ Result<std::map<std::string, std::string>, aws::AwsError> IdentityStore::TrustPr
     if (rest.size() < 13 || rest[12] != ':') continue;
     if (State(std::string(rest.substr(0, 12))) == nullptr) continue;
     std::string id = UniqueIdOfLocked(arn);
-    if (id.empty()) return MalformedPolicy("Invalid principal in policy: \"AWS\":\"" + arn + "\"");
+    if (id.empty()) return arn;
     ids[arn] = id;
   }
   return ids;

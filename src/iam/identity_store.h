@@ -164,6 +164,12 @@ class IdentityStore final : public aws::CredentialStore {
   // The unique id of the user or role an IAM ARN names ("arn:aws:iam::<acct>:user/<path>name"),
   // matched with its path and ignoring the name's case, or empty if there is none.
   std::string UniqueIdOf(std::string_view arn) const;
+  // The unique id of each IAM user and role ARN in `arns` that lies in an account this server
+  // holds (ARNs of other accounts, and anything else, are left out), for a resource-based policy
+  // being saved that names them (ValidatedResourcePolicy::principal_arns): what the policy names
+  // is the entity, not its name. The error is the first such ARN that names no user or role.
+  Result<std::map<std::string, std::string>, std::string> PrincipalIds(
+      const std::vector<std::string>& arns) const;
   // The stored role an ARN names (see UniqueIdOf), if any.
   std::optional<RoleRecord> RoleByArn(std::string_view arn) const;
   // The stored user an ARN names, if any.
@@ -203,6 +209,9 @@ class IdentityStore final : public aws::CredentialStore {
   // MalformedPolicyDocument ("Invalid principal in policy") for one that does not exist. Called
   // with mu_ held, so that what the ids say is what the call saw.
   Result<std::map<std::string, std::string>, aws::AwsError> TrustPrincipalIds(
+      const std::vector<std::string>& arns) const;
+  // PrincipalIds, called with mu_ held.
+  Result<std::map<std::string, std::string>, std::string> PrincipalIdsLocked(
       const std::vector<std::string>& arns) const;
   // Every writer takes mu_ through this: it also bumps generation_.
   std::unique_lock<std::shared_mutex> LockForWrite();

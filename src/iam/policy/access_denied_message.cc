@@ -29,6 +29,12 @@ std::string AccessDeniedMessage(std::string_view principal_arn, std::string_view
     case Decision::kSessionExplicitDeny:
       explicit_deny("a session policy");
       break;
+    case Decision::kResourceImplicitDeny:
+      implicit("resource-based policy");
+      break;
+    case Decision::kResourceExplicitDeny:
+      explicit_deny("a resource-based policy");
+      break;
     case Decision::kAllow:
       break;
   }

@@ -2,7 +2,9 @@
 //   User: <principal ARN> is not authorized to perform: <action> on resource: <resource>
 //   because no identity-based policy allows the <action> action
 // with "with an explicit deny in an identity-based policy", "because no session policy allows
-// the <action> action" and "with an explicit deny in a session policy" for the other denials.
+// the <action> action", "with an explicit deny in a session policy", "because no resource-based
+// policy allows the <action> action" and "with an explicit deny in a resource-based policy" for
+// the other denials.
 // Pure functions, thread-safe.
 #pragma once
 

@@ -26,6 +26,7 @@ constexpr std::string_view kSidNotAlphanumeric =
     "expression [0-9A-Za-z]*";
 constexpr std::string_view kNoActions = "Policy statement must contain actions.";
 constexpr std::string_view kNoResources = "Policy statement must contain resources.";
+constexpr std::string_view kResourcePolicyNoPrincipal = "Missing required field Principal";
 constexpr std::string_view kPrincipalInIdentityPolicy =
     "Policy document should not specify a principal.";
 constexpr std::string_view kProhibitedResource = "Has prohibited field Resource";
@@ -406,6 +407,12 @@ class PolicyDocumentParser {
       return std::string(options_.kind == PolicyKind::kTrust ? kInvalidJson : kSyntaxError);
     }
     if (!ParseGrammar(root)) return std::string(kSyntaxError);
+    if (options_.kind == PolicyKind::kResource) {
+      std::string error = CheckActionsPresent();
+      if (error.empty()) error = CheckResourcePolicyElements();
+      if (!error.empty()) return error;
+      return std::move(doc_);
+    }
     if (options_.require_current_version && doc_.version_ != kPolicyVersion2012) {
       return std::string(kVersionTooOld);
     }
@@ -615,6 +622,19 @@ class PolicyDocumentParser {
       }
     }
     for (size_t i = 0; i < doc_.statements_.size(); ++i) {
+      if (!raw_[i].has_resource || doc_.statements_[i].resources.empty()) {
+        return std::string(kNoResources);
+      }
+    }
+    return {};
+  }
+
+  // A resource-based policy names whom each statement is about, and what it is about.
+  std::string CheckResourcePolicyElements() {
+    for (size_t i = 0; i < doc_.statements_.size(); ++i) {
+      if (!raw_[i].has_principal && !raw_[i].has_not_principal) {
+        return std::string(kResourcePolicyNoPrincipal);
+      }
       if (!raw_[i].has_resource || doc_.statements_[i].resources.empty()) {
         return std::string(kNoResources);
       }

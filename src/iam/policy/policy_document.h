@@ -1,6 +1,7 @@
 // PolicyDocument: an IAM policy parsed from its JSON text into a compact, validated form. One
-// parser serves identity-based policies (inline, managed and session policies) and role trust
-// policies; the kind decides which elements are required or prohibited. Validation follows IAM's
+// parser serves identity-based policies (inline, managed and session policies), role trust
+// policies and resource-based policies; the kind decides which elements are required or
+// prohibited. Validation follows IAM's
 // MalformedPolicyDocument checks, in IAM's order, and returns IAM's message for the first failure.
 // Size limits (2048/10240/6144 characters) are the caller's to enforce. Immutable once parsed;
 // safe to share between threads.
@@ -21,6 +22,10 @@ inline constexpr std::string_view kPolicyVersion2008 = "2008-10-17";
 enum class PolicyKind {
   kIdentity,  // attached to a user, group or role, or passed as a session policy: no Principal
   kTrust,     // a role's AssumeRolePolicyDocument: Principal required, Resource prohibited
+  // A resource-based policy (an S3 bucket policy): Principal or NotPrincipal, Action and
+  // Resource required. Only the grammar is checked here; the service's own rules and messages
+  // are ValidateResourcePolicy's (resource_policy_validator.h), applied when it is saved.
+  kResource,
 };
 
 enum class Effect { kAllow, kDeny };
@@ -93,7 +98,7 @@ struct Statement {
   bool not_resource = false;              // `resources` came from NotResource
   std::vector<std::string> resources;     // empty in trust policies
   bool not_principal = false;
-  std::optional<Principals> principals;  // only in trust policies
+  std::optional<Principals> principals;  // only in trust and resource-based policies
   std::vector<Condition> conditions;     // AND-ed
 };
 

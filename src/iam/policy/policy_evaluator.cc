@@ -89,6 +89,10 @@ const char* DecisionName(Decision decision) {
       return "SessionImplicitDeny";
     case Decision::kSessionExplicitDeny:
       return "SessionExplicitDeny";
+    case Decision::kResourceImplicitDeny:
+      return "ResourceImplicitDeny";
+    case Decision::kResourceExplicitDeny:
+      return "ResourceExplicitDeny";
   }
   return "ImplicitDeny";
 }

@@ -38,6 +38,10 @@ enum class Decision {
   kExplicitDeny,         // a Deny in an identity-based policy applies
   kSessionImplicitDeny,  // identity-based policies allow, no session policy does
   kSessionExplicitDeny,  // a Deny in a session policy applies
+  // Only where a resource-based policy is weighed (IamAuthorizer; PolicyEvaluator never gives
+  // these): it does not allow a caller it must allow, or a Deny in it applies.
+  kResourceImplicitDeny,
+  kResourceExplicitDeny,
 };
 
 const char* DecisionName(Decision decision);  // "Allow", "ImplicitDeny", ...

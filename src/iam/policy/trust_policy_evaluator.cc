@@ -5,28 +5,11 @@
 
 #include "common/strings.h"
 #include "iam/policy/condition_evaluator.h"
+#include "iam/policy/principal_entries.h"
 #include "iam/policy/statement_matcher.h"
 
 namespace sagetrail::iam {
 namespace {
-
-// The account field of an ARN ("arn:aws:iam::123456789012:user/bob" -> "123456789012").
-std::string_view ArnAccount(std::string_view arn) {
-  std::vector<std::string_view> parts = Split(arn, ':');
-  return parts.size() >= 6 && parts[0] == "arn" ? parts[4] : std::string_view();
-}
-
-// The account an "AWS" principal entry delegates to ("123456789012" or its root ARN), or empty.
-std::string_view AccountOfRootEntry(std::string_view entry) {
-  if (entry.size() == 12 && entry.find_first_not_of("0123456789") == std::string_view::npos) {
-    return entry;
-  }
-  std::vector<std::string_view> parts = Split(entry, ':');
-  if (parts.size() == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[5] == "root") {
-    return parts[4];
-  }
-  return {};
-}
 
 // Lower is better: a match that needs no identity policy wins over one that does.
 int Rank(TrustMatch m) {
@@ -47,15 +30,6 @@ int Rank(TrustMatch m) {
       break;
   }
   return 6;
-}
-
-// Whether a principal ARN of the policy still designates the entity with `id` (see
-// TrustRequest::principal_ids).
-bool SameEntity(const std::map<std::string, std::string>* ids, const std::string& entry,
-                const std::string& id) {
-  if (ids == nullptr) return true;
-  auto it = ids->find(entry);
-  return it == ids->end() || it->second == id;
 }
 
 TrustMatch MatchPrincipal(const Principals& p, const TrustCaller& caller,
