@@ -44,6 +44,15 @@ const std::string& CachedHttpDate() {
   return cached;
 }
 
+// A header field that can go on the wire as one field: no CR, LF or NUL in it (a value taken from
+// a request, such as S3's response-content-type, could otherwise split the response).
+bool SafeField(const Header& h) {
+  auto clean = [](std::string_view s) {
+    return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+  };
+  return !h.name.empty() && clean(h.name) && clean(h.value);
+}
+
 Response DefaultReject(int status, std::string_view reason, const Request&) {
   Response r;
   r.status = status;
@@ -223,11 +232,18 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(Response r) {
+    // 1xx, 204 and 304 answers have no body (RFC 9110 §6.4.1), whatever the handler made.
+    if (r.status < 200 || r.status == 204 || r.status == 304) {
+      r.body.clear();
+      r.body_source.reset();
+    }
     if (r.body_source) return WriteStreamed(std::move(r));
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(11);
     res->result(static_cast<unsigned>(r.status));
-    for (auto& h : r.headers) res->insert(h.name, h.value);
+    for (auto& h : r.headers) {
+      if (SafeField(h)) res->insert(h.name, h.value);
+    }
     if (res->find(bhttp::field::date) == res->end()) res->set(bhttp::field::date, CachedHttpDate());
     bool close = r.close || !reader_.keep_alive();
     res->keep_alive(!close);
@@ -254,7 +270,9 @@ class Session : public std::enable_shared_from_this<Session> {
     auto res = std::make_shared<bhttp::response<bhttp::empty_body>>();
     res->version(11);
     res->result(static_cast<unsigned>(r.status));
-    for (auto& h : r.headers) res->insert(h.name, h.value);
+    for (auto& h : r.headers) {
+      if (SafeField(h)) res->insert(h.name, h.value);
+    }
     if (res->find(bhttp::field::date) == res->end()) res->set(bhttp::field::date, CachedHttpDate());
     bool close = r.close || !reader_.keep_alive();
     res->keep_alive(!close);

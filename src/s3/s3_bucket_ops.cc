@@ -194,19 +194,27 @@ Result<json::value, AwsError> S3Service::GetBucketLocation(RequestContext& ctx) 
 }
 
 Result<json::value, AwsError> S3Service::PutBucketPolicy(RequestContext& ctx) {
+  std::string bucket_name(aws::StringField(ctx.input, "Bucket").value_or(""));
   std::string policy(aws::StringField(ctx.input, "Policy").value_or(""));
-  boost::system::error_code ec;
-  json::value doc = json::parse(policy, ec);
-  if (ec || !doc.is_object() || policy.find_first_not_of(" \t\r\n") == std::string::npos ||
-      policy[policy.find_first_not_of(" \t\r\n")] != '{') {
-    return errors::Make("MalformedPolicy",
-                        "Policies must be valid JSON and the first byte must be '{'", 400);
+  std::map<std::string, std::string> ids;
+  if (policy_checker_) {
+    auto checked = policy_checker_(policy, bucket_name);
+    if (!checked.ok()) return errors::Make("MalformedPolicy", checked.error(), 400);
+    ids = std::move(checked).value();
+  } else {
+    boost::system::error_code ec;
+    json::value doc = json::parse(policy, ec);
+    if (ec || !doc.is_object()) {
+      return errors::Make("MalformedPolicy",
+                          "Policies must be valid JSON and the first byte must be '{'", 400);
+    }
   }
   std::lock_guard<std::mutex> lock(mu_);
   ctx.TakeTicket();
-  auto b = FindBucket(aws::StringField(ctx.input, "Bucket").value_or(""));
+  auto b = FindBucket(bucket_name);
   if (!b.ok()) return std::move(b).error();
   (*b)->policy = policy;
+  (*b)->policy_principal_ids = std::move(ids);
   SaveBucket(ctx, **b);
   return json::value(json::object{});
 }
@@ -225,6 +233,7 @@ Result<json::value, AwsError> S3Service::DeleteBucketPolicy(RequestContext& ctx)
   auto b = FindBucket(aws::StringField(ctx.input, "Bucket").value_or(""));
   if (!b.ok()) return std::move(b).error();
   (*b)->policy.clear();
+  (*b)->policy_principal_ids.clear();
   SaveBucket(ctx, **b);
   return json::value(json::object{});
 }

@@ -223,7 +223,11 @@ std::optional<std::string> S3Service::RequestParametersText(const RequestContext
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
     std::string name = QueryDecode(pair.substr(0, eq));
-    if (name.starts_with("X-Amz-") || name == "x-id") continue;  // the signature; the SDK's id
+    // The signature (versions 4 and 2) and the SDK's operation id are not parameters.
+    if (name.starts_with("X-Amz-") || name == "x-id" || name == "AWSAccessKeyId" ||
+        name == "Signature" || name == "Expires" || name == "x-amz-security-token") {
+      continue;
+    }
     p[name] = eq == std::string_view::npos ? "" : QueryDecode(pair.substr(eq + 1));
   }
   if (ctx.operation != nullptr && ctx.operation->name == "CreateBucket") {
@@ -245,7 +249,10 @@ std::optional<std::string> S3Service::RequestParametersText(const RequestContext
 
 std::optional<std::string> S3Service::AdditionalEventDataText(const RequestContext& ctx) const {
   json::object d;
-  d["SignatureVersion"] = "SigV4";
+  std::string_view q = ctx.http.query();
+  bool v2 = q.find("AWSAccessKeyId=") != std::string_view::npos &&
+            q.find("X-Amz-Algorithm=") == std::string_view::npos;
+  d["SignatureVersion"] = v2 ? "SigV2" : "SigV4";
   uint64_t in = ctx.http.body.size();
   if (auto* spool = ctx.http.streamed_body.get()) {
     (void)spool;
@@ -254,7 +261,7 @@ std::optional<std::string> S3Service::AdditionalEventDataText(const RequestConte
     }
   }
   d["bytesTransferredIn"] = in;
-  bool presigned = ctx.http.query().find("X-Amz-Signature=") != std::string_view::npos;
+  bool presigned = q.find("X-Amz-Signature=") != std::string_view::npos || v2;
   d["AuthenticationMethod"] = presigned ? "QueryString" : "AuthHeader";
   d["x-amz-id-2"] = ctx.request_id;
   uint64_t out = ctx.output_body ? ctx.output_body->size() : 0;
@@ -278,6 +285,31 @@ aws::AccessRequest S3Service::AccessFor(const RequestContext& ctx) const {
   if (auto action = ActionOf(op); !action.empty()) a.action = std::string(action);
   a.resource = ctx.resources.empty() ? "*" : ctx.resources.front().arn;
   a.resource_in_denial = true;
+  // The bucket's policy is weighed with the caller's own (its owner may be another account).
+  if (auto bucket = aws::StringField(ctx.input, "Bucket")) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = buckets_.find(std::string(*bucket)); it != buckets_.end()) {
+      a.resource_policy_applies = true;
+      a.resource_policy = it->second.policy;
+      a.resource_account = it->second.owner;
+      a.resource_policy_principal_ids = it->second.policy_principal_ids;
+    }
+  }
+  // S3's condition keys that the call carries.
+  static const std::pair<std::string_view, std::string_view> keys[] = {
+      {"ACL", "s3:x-amz-acl"},
+      {"Prefix", "s3:prefix"},
+      {"Delimiter", "s3:delimiter"},
+      {"CopySource", "s3:x-amz-copy-source"},
+      {"MetadataDirective", "s3:x-amz-metadata-directive"}};
+  for (const auto& [member, key] : keys) {
+    if (auto v = aws::StringField(ctx.input, member)) {
+      a.condition_values.emplace_back(std::string(key), std::string(*v));
+    }
+  }
+  if (auto max = aws::IntField(ctx.input, "MaxKeys")) {
+    a.condition_values.emplace_back("s3:max-keys", std::to_string(*max));
+  }
   return a;
 }
 

@@ -12,6 +12,8 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,6 +51,13 @@ class S3Service final : public aws::Service {
   std::vector<aws::CallResource> ResolveResources(const aws::RequestContext& ctx) const override;
   aws::AccessRequest AccessFor(const aws::RequestContext& ctx) const override;
   Result<boost::json::value, aws::AwsError> Invoke(aws::RequestContext& ctx) override;
+
+  // Checks a bucket policy when it is saved: nullopt and the unique ids of the IAM principals it
+  // names (ARN -> id), or S3's MalformedPolicy message. Given by the server (IAM's validator);
+  // without one, any JSON object is accepted.
+  using PolicyChecker = std::function<Result<std::map<std::string, std::string>, std::string>(
+      std::string_view text, std::string_view bucket)>;
+  void SetPolicyChecker(PolicyChecker checker) { policy_checker_ = std::move(checker); }
 
   // The region of a bucket, if it exists (for other services' checks, e.g. a trail's bucket).
   std::optional<std::string> BucketRegion(std::string_view bucket) const;
@@ -113,6 +122,7 @@ class S3Service final : public aws::Service {
 
   const Clock& clock_;
   Random& random_;
+  PolicyChecker policy_checker_;
   BlobFiles& blobs_;
   mutable std::mutex mu_;
   std::map<std::string, Bucket> buckets_;                     // guarded by mu_

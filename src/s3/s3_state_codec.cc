@@ -113,6 +113,7 @@ std::string S3StateCodec::EncodeBucket(const Bucket& b) {
   o["owner"] = b.owner;
   o["created"] = Millis(b.created);
   if (!b.policy.empty()) o["policy"] = b.policy;
+  if (!b.policy_principal_ids.empty()) o["policy_ids"] = StringMap(b.policy_principal_ids);
   o["acl"] = b.acl;
   if (b.has_tags) o["tags"] = TagArray(b.tags);
   return json::serialize(o);
@@ -127,6 +128,7 @@ Result<Bucket> S3StateCodec::DecodeBucket(std::string_view text) {
   b.owner = Str(*o, "owner");
   b.created = FromMillis(Int(*o, "created"));
   b.policy = Str(*o, "policy");
+  b.policy_principal_ids = ReadStringMap(o->if_contains("policy_ids"));
   b.acl = Str(*o, "acl");
   if (b.acl.empty()) b.acl = "private";
   b.has_tags = o->contains("tags");

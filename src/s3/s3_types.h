@@ -51,7 +51,9 @@ struct Bucket {
   std::string region;
   std::string owner;  // account id
   TimePoint created;
-  std::string policy;           // the bucket policy's text; empty when none
+  std::string policy;  // the bucket policy's text; empty when none
+  // The unique ids the IAM users and roles the policy names had when it was saved (ARN -> id).
+  std::map<std::string, std::string> policy_principal_ids;
   std::string acl = "private";  // the canned ACL it was created or last set with
   Tags tags;
   bool has_tags = false;  // GetBucketTagging answers NoSuchTagSet until tags are put

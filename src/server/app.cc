@@ -28,6 +28,7 @@
 #include "iam/iam_authorizer.h"
 #include "iam/iam_service.h"
 #include "iam/identity_store.h"
+#include "iam/policy/resource_policy_validator.h"
 #include "iam/sts_service.h"
 #include "s3/blob_files.h"
 #include "s3/s3_service.h"
@@ -245,6 +246,12 @@ Result<std::unique_ptr<App>> App::Create(const ServeOptions& options, Clock* clo
   p.blobs = std::make_unique<s3::BlobFiles>(data_dir / "s3", *random, storage_options.sync);
   p.s3 = std::make_unique<s3::S3Service>(*clock, *random, *p.blobs);
   if (Status loaded = p.s3->Load(p.storage->state()); !loaded.ok()) return loaded;
+  p.s3->SetPolicyChecker([ids = p.identities.get()](std::string_view text, std::string_view bucket)
+                             -> Result<std::map<std::string, std::string>, std::string> {
+    auto valid = iam::ValidateResourcePolicy(text, iam::ResourcePolicyType::kS3Bucket, bucket);
+    if (!valid.ok()) return valid.error();
+    return ids->PrincipalIds(valid->principal_arns);
+  });
   p.router->Attach(p.s3.get());
   p.authorizer = std::make_unique<iam::IamAuthorizer>(*p.identities, *clock);
   p.sagemaker->SetAuthorizer(p.authorizer.get());

@@ -7,6 +7,7 @@ import os
 import tempfile
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 import botocore.exceptions
@@ -282,6 +283,105 @@ class S3CliTest(ServerTestCase):
         s3.download_file("transfers", "up.bin", path + ".down")
         with open(path + ".down", "rb") as f:
             self.assertEqual(f.read(), data)
+
+
+class S3SecurityTest(ServerTestCase):
+    with_sagemaker_role = False
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server.client("s3").create_bucket(Bucket="guarded")
+        cls.server.client("s3").put_object(Bucket="guarded", Key="k", Body=b"secret")
+
+    def signed(self, method, path, body=b"", headers=None, payload_hash=None):
+        """A SigV4-signed request for S3 as botocore signs it (path-style)."""
+        import botocore.auth
+        import botocore.awsrequest
+        import botocore.credentials
+        key, sec = self.server.credentials["admin"]
+        req = botocore.awsrequest.AWSRequest(method=method, url=self.server.endpoint + path,
+                                             data=body, headers=dict(headers or {}))
+        if payload_hash:
+            req.headers["X-Amz-Content-SHA256"] = payload_hash
+        botocore.auth.S3SigV4Auth(botocore.credentials.Credentials(key, sec), "s3",
+                                  "us-east-1").add_auth(req)
+        return req
+
+    def send(self, req, body=None):
+        import http.client
+        import urllib.parse
+        u = urllib.parse.urlsplit(req.url)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+        path = u.path + ("?" + u.query if u.query else "")
+        conn.request(req.method, path, body=req.body if body is None else body,
+                     headers=dict(req.headers))
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        return resp.status, dict(resp.getheaders()), data
+
+    def test_bad_credentials_refused(self):
+        bad = self.server.client("s3", secret="x" * 40)
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            bad.get_object(Bucket="guarded", Key="k")
+        self.assertEqual(err(cm.exception), ("SignatureDoesNotMatch", 403))
+        unknown = self.server.client("s3", access_key="AKIAUNKNOWNKEY000000")
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            unknown.get_object(Bucket="guarded", Key="k")
+        self.assertEqual(err(cm.exception), ("InvalidAccessKeyId", 403))
+        status, _, body = self.server.send("GET", "/guarded/k")
+        self.assertEqual(status, 403)
+        self.assertNotIn(b"secret", body)
+        self.assertServerAlive()
+
+    def test_expired_presigned_url(self):
+        s3 = self.server.client("s3", signature_version="s3v4")
+        url = s3.generate_presigned_url("get_object", Params={"Bucket": "guarded", "Key": "k"},
+                                        ExpiresIn=1)
+        time.sleep(2.1)
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(url)
+        self.assertEqual(cm.exception.code, 403)
+        text = cm.exception.read().decode()
+        self.assertIn("<Code>AccessDenied</Code>", text)
+        self.assertIn("Request has expired", text)
+        v2 = self.server.client("s3").generate_presigned_url(
+            "get_object", Params={"Bucket": "guarded", "Key": "k"}, ExpiresIn=60)
+        with urllib.request.urlopen(v2) as resp:
+            self.assertEqual(resp.read(), b"secret")
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(v2.replace("Signature=", "Signature=A"))
+        self.assertEqual(cm.exception.code, 403)
+
+    def test_payload_that_does_not_match_its_hash_stores_nothing(self):
+        import hashlib as h
+        req = self.signed("PUT", "/guarded/tampered", b"good body",
+                          payload_hash=h.sha256(b"good body").hexdigest())
+        status, _, body = self.send(req, body=b"evil body")
+        self.assertEqual(status, 400, body)
+        self.assertIn(b"XAmzContentSHA256Mismatch", body)
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            self.server.client("s3").head_object(Bucket="guarded", Key="tampered")
+        self.assertEqual(err(cm.exception)[1], 404)
+        self.assertEqual(os.listdir(os.path.join(self.server.data_dir, "s3", "tmp")), [])
+
+    def test_checksum_mismatch_is_bad_digest(self):
+        req = self.signed("PUT", "/guarded/crc", b"abc", payload_hash="UNSIGNED-PAYLOAD",
+                          headers={"x-amz-checksum-crc32": "AAAAAA=="})
+        status, _, body = self.send(req)
+        self.assertEqual(status, 400, body)
+        self.assertIn(b"<Code>BadDigest</Code>", body)
+        s3 = self.server.client("s3")
+        s3.put_object(Bucket="guarded", Key="crc-ok", Body=b"abc", ChecksumAlgorithm="CRC32")
+        head = s3.head_object(Bucket="guarded", Key="crc-ok", ChecksumMode="ENABLED")
+        self.assertEqual(head["ChecksumCRC32"], "NSRBwg==")
+
+    def test_response_header_overrides_cannot_split_the_response(self):
+        req = self.signed("GET", "/guarded/k?response-content-type=text%2Fplain%0D%0AX-Evil%3A%201")
+        status, headers, body = self.send(req)
+        self.assertNotIn("X-Evil", headers)
+        self.assertServerAlive()
 
 
 class S3AuditTest(ServerTestCase):

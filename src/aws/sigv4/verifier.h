@@ -71,6 +71,8 @@ class Verifier {
   std::chrono::seconds max_skew() const { return max_skew_; }
 
  private:
+  // A presigned S3 URL in signature version 2 (AWSAccessKeyId, Signature, Expires).
+  Result<VerifiedRequest, AuthFailure> VerifyS3QueryV2(const http::Request& request) const;
   Result<VerifiedRequest, AuthFailure> VerifyParts(const http::Request& request,
                                                    const VerifyOptions& options,
                                                    const SignatureParts& parts) const;
