@@ -7,6 +7,7 @@
 #include <fstream>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "aws/sigv4/signing_key_cache.h"
 #include "aws/sigv4/verifier.h"
@@ -477,6 +478,31 @@ TEST(HttpObjectStoreTest, AnErrorInACompleteAnswerIsRetried) {
   EXPECT_EQ(*r, "\"x-2\"");
   EXPECT_EQ(sleeps.waits.size(), 1u);
   EXPECT_EQ(server.requests().size(), 5u);
+}
+
+TEST(HttpObjectStoreTest, CallsFromManyThreadsEachGetTheirOwnAnswer) {
+  ScriptedHttpServer server([](const http::Request& request, int) {
+    ScriptedReply r;
+    r.body = "answer to " + request.target;
+    return r;
+  });
+  ASSERT_TRUE(server.ok());
+  auto store = MustCreate(Options(server.endpoint(), nullptr, nullptr));
+  ASSERT_TRUE(store);
+  std::atomic<int> right{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 15; ++i) {
+        std::string key = "t" + std::to_string(t) + "/k" + std::to_string(i);
+        Result<std::string, aws::AwsError> r = store->GetObject("bucket", key);
+        if (r.ok() && *r == "answer to /bucket/" + key) ++right;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(right.load(), 60);
+  EXPECT_EQ(server.requests().size(), 60u);
 }
 
 // ---- against moto_server ------------------------------------------------------------------------
