@@ -174,10 +174,10 @@ Result<ListPage, AwsError> EmbeddedObjectStore::ListObjects(std::string_view buc
   if (!options.prefix.empty()) input["Prefix"] = options.prefix;
   if (!options.delimiter.empty()) input["Delimiter"] = options.delimiter;
   if (!options.after.empty()) input["StartAfter"] = options.after;
+  if (!options.continuation.empty()) input["ContinuationToken"] = options.continuation;
   aws::InternalResult r = Call(make_call_("ListObjectsV2", std::move(input)));
   if (r.error) return *r.error;
   ListPage page;
-  std::string last;
   if (const json::value* c = aws::Field(r.output, "Contents"); c && c->is_array()) {
     for (const auto& o : c->as_array()) {
       ObjectInfo info;
@@ -187,18 +187,18 @@ Result<ListPage, AwsError> EmbeddedObjectStore::ListObjects(std::string_view buc
       if (const json::value* t = aws::Field(o, "LastModified")) {
         info.last_modified = aws::ToTimePoint(*t).value_or(TimePoint{});
       }
-      last = std::max(last, info.key);
       page.objects.push_back(std::move(info));
     }
   }
   if (const json::value* cp = aws::Field(r.output, "CommonPrefixes"); cp && cp->is_array()) {
     for (const auto& p : cp->as_array()) {
       std::string prefix(aws::StringField(p, "Prefix").value_or(""));
-      last = std::max(last, prefix);
       page.prefixes.push_back(std::move(prefix));
     }
   }
-  if (aws::BoolField(r.output, "IsTruncated").value_or(false)) page.next = last;
+  if (aws::BoolField(r.output, "IsTruncated").value_or(false)) {
+    page.next = std::string(aws::StringField(r.output, "NextContinuationToken").value_or(""));
+  }
   return page;
 }
 

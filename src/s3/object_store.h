@@ -43,14 +43,17 @@ struct ObjectInfo {
 struct ListPage {
   std::vector<ObjectInfo> objects;    // key, size, etag, last_modified only
   std::vector<std::string> prefixes;  // common prefixes, when a delimiter was given
-  std::optional<std::string> next;    // continuation: pass as `after` for the next page
+  // Set when the listing goes on: an opaque token, to pass as ListOptions::continuation for the
+  // next page.
+  std::optional<std::string> next;
 };
 
 struct ListOptions {
   std::string prefix;
   std::string delimiter;
-  std::string after;  // list keys after this one (start-after / continuation)
-  int max_keys = 1000;
+  std::string after;         // list keys after this one (S3's start-after)
+  std::string continuation;  // a previous page's `next` (then `after` no longer matters)
+  int max_keys = 1000;       // at most this many keys and prefixes in the page
 };
 
 class ObjectStore {
@@ -78,6 +81,7 @@ class ObjectStore {
                                                        std::string_view key) = 0;
   virtual Result<ListPage, aws::AwsError> ListObjects(std::string_view bucket,
                                                       const ListOptions& options) = 0;
+  // True once the store accepted the delete; deleting a key that does not exist succeeds too.
   virtual Result<bool, aws::AwsError> DeleteObject(std::string_view bucket,
                                                    std::string_view key) = 0;
 };
