@@ -24,9 +24,6 @@ namespace sagetrail::aws {
 namespace {
 namespace json = boost::json;
 
-// 2026-12-03T17:10:34Z.
-constexpr int64_t kT = 1796317834;
-
 // Reads the jobs file (argv[2]) with the botocore found under argv[1]. Each job calls one
 // operation with `params` on a botocore S3 client whose HTTP send is replaced: it records the
 // request and answers with the job's `response`. Prints, per job, the request and what the client
@@ -736,7 +733,7 @@ struct RoundTrip {
   std::string parsed;  // what botocore must make of that response
 };
 
-// The ISO form botocore gives kT.
+// The ISO form botocore gives 1796317834 (the CreationDate and timestamps below).
 constexpr std::string_view kIso = "2026-12-03T17:10:34+00:00";
 
 std::vector<RoundTrip> RoundTrips() {
